@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Builds (once) and locates the binaries the local control plane and the tests run.
+#
+#   hack/binaries.sh [component ...]     components: kube-apiserver etcd kube-controller-manager
+#                                         kube-scheduler kwok helm gateway-api (default: all)
+#
+# Prints one NAME=path line per component on stdout (progress goes to stderr), e.g.
+#   KUBE_APISERVER=/root/.cache/agentry/kubernetes-v1.36.3/kube-apiserver
+#   GATEWAY_API_CRDS=/root/.cache/agentry/gateway-api-v1.4.0/standard
+#
+# Everything is built from Go modules through the module proxy (no binary downloads), into a per-user
+# cache outside the clone, keyed by version, so a fresh clone on the same machine reuses it.
+# When KUBEBUILDER_ASSETS names a folder with kube-apiserver and etcd (controller-runtime's envtest
+# assets), those two are taken from there instead of being built.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=versions.env
+while IFS='=' read -r key value; do
+  [[ "$key" =~ ^[A-Z_]+$ ]] || continue
+  [ -n "${!key:-}" ] || export "$key=$value"
+done < "$here/versions.env"
+
+cache="${AGENTRY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/agentry}"
+mkdir -p "$cache"
+export CGO_ENABLED=0
+log() { printf '[binaries] %s\n' "$*" >&2; }
+
+# go build -v names each package as it compiles it: show a count instead of thousands of lines.
+go_build_with_progress() {
+  local label="$1"; shift
+  local start=$SECONDS
+  go build -v "$@" 2>&1 | awk -v label="$label" '
+    /^(go: |#|.*\.go:[0-9]+)/ { print; fflush(); next }
+    { n++; if (n % 200 == 0) { printf "[binaries] %s: %d packages compiled\n", label, n; fflush() } }
+    END { printf "[binaries] %s: %d packages compiled\n", label, n }' >&2
+  local rc=${PIPESTATUS[0]}
+  [ "$rc" -eq 0 ] || { log "$label: go build failed (exit $rc)"; return "$rc"; }
+  log "$label: built in $((SECONDS - start))s"
+}
+
+# Runs "$2..." to populate a fresh folder, then moves it into place as $1; holds a lock so two runs
+# (a dev control plane and a test run) never build the same thing at once or see half a folder.
+build_once() {
+  local dest="$1"; shift
+  [ -e "$dest/.complete" ] && return 0
+  exec 9>"$dest.lock"
+  flock 9
+  if [ ! -e "$dest/.complete" ]; then
+    local tmp; tmp="$(mktemp -d "$dest.tmp.XXXXXX")"; chmod 755 "$tmp"
+    if ! "$@" "$tmp"; then rm -rf "$tmp"; exec 9>&-; return 1; fi
+    touch "$tmp/.complete"
+    rm -rf "$dest"; mv "$tmp" "$dest"
+  fi
+  exec 9>&-
+}
+
+build_kubernetes() {
+  local out="$1" src="$here/tools/kubernetes"
+  if ! grep -q "^require k8s.io/kubernetes $KUBERNETES_VERSION\$" "$src/go.mod"; then
+    log "KUBERNETES_VERSION=$KUBERNETES_VERSION differs from the pinned module: resolving it in a scratch copy"
+    local scratch; scratch="$(mktemp -d)"; cp "$src"/sync-gomod.sh "$scratch"/
+    (cd "$scratch" && ./sync-gomod.sh "$KUBERNETES_VERSION" >&2)
+    src="$scratch"
+  fi
+  local v="${KUBERNETES_VERSION#v}" major minor pkg ldflags=()
+  major="${v%%.*}"; minor="${v#*.}"; minor="${minor%%.*}"
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=("-X $pkg.gitVersion=$KUBERNETES_VERSION" "-X $pkg.gitMajor=$major" "-X $pkg.gitMinor=$minor"
+              "-X $pkg.gitTreeState=clean" "-X $pkg.buildDate=1970-01-01T00:00:00Z")
+  done
+  log "building kube-apiserver, kube-controller-manager, kube-scheduler $KUBERNETES_VERSION (cold: 15-30 min on 2 cores)"
+  (cd "$src" && go_build_with_progress "kubernetes $KUBERNETES_VERSION" -trimpath -ldflags "-s -w ${ldflags[*]}" -o "$out/" \
+     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler)
+}
+
+build_etcd() {
+  local out="$1" src="$here/tools/etcd"
+  grep -q "go.etcd.io/etcd/server/v3 $ETCD_VERSION\$" "$src/go.mod" \
+    || { log "ETCD_VERSION=$ETCD_VERSION does not match hack/tools/etcd/go.mod"; return 1; }
+  log "building etcd $ETCD_VERSION"
+  (cd "$src" && go_build_with_progress "etcd $ETCD_VERSION" -trimpath -ldflags "-s -w" -o "$out/etcd" .)
+}
+
+# kwok and helm are built with `go install module@version`: exactly their own go.mod and go.sum.
+build_go_install() {
+  local name="$1" module="$2" version="$3" out="$4"
+  log "building $name $version"
+  local start=$SECONDS
+  GOBIN="$out" go install -trimpath -ldflags "-s -w ${5:-}" "$module@$version" >&2
+  log "$name: built in $((SECONDS - start))s"
+}
+# kwok only simulates what its Stage configs describe; the stock ones ship inside its module.
+# Nodes: initialize + heartbeat with a Lease (keeps them Ready for the node lifecycle controller).
+# Pods: the general lifecycle (create, ready, complete, delete).
+build_kwok() {
+  build_go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" "$1" "-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}"
+  local dir stage
+  dir="$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  mkdir -p "$1/stages"
+  for stage in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+               pod/general/pod-create.yaml pod/general/pod-ready.yaml pod/general/pod-complete.yaml \
+               pod/general/pod-delete.yaml pod/general/pod-init-container-running.yaml \
+               pod/general/pod-init-container-completed.yaml; do
+    cp "$dir/kustomize/stage/$stage" "$1/stages/"
+  done
+  chmod -R u+w "$1/stages"
+}
+build_helm() { build_go_install helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" "$1" "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"; }
+
+fetch_gateway_api() {
+  local out="$1" dir
+  log "fetching Gateway API $GATEWAY_API_VERSION standard CRDs from the module proxy"
+  dir="$(go mod download -json "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -d "$dir/config/crd/standard" ] || { log "no config/crd/standard in $dir"; return 1; }
+  mkdir -p "$out/standard"; cp "$dir"/config/crd/standard/*.yaml "$out/standard/"; chmod -R u+w "$out"
+}
+
+envtest_has() { [ -n "${KUBEBUILDER_ASSETS:-}" ] && [ -x "$KUBEBUILDER_ASSETS/$1" ]; }
+
+components=("$@")
+[ "${#components[@]}" -gt 0 ] || components=(kube-apiserver etcd kube-controller-manager kube-scheduler kwok helm gateway-api)
+for c in "${components[@]}"; do
+  case "$c" in
+    kube-apiserver|kube-controller-manager|kube-scheduler)
+      var="$(echo "$c" | tr 'a-z-' 'A-Z_')"
+      if envtest_has "$c"; then echo "$var=$KUBEBUILDER_ASSETS/$c"; continue; fi
+      build_once "$cache/kubernetes-$KUBERNETES_VERSION" build_kubernetes
+      echo "$var=$cache/kubernetes-$KUBERNETES_VERSION/$c" ;;
+    etcd)
+      if envtest_has etcd; then echo "ETCD=$KUBEBUILDER_ASSETS/etcd"; continue; fi
+      build_once "$cache/etcd-$ETCD_VERSION" build_etcd
+      echo "ETCD=$cache/etcd-$ETCD_VERSION/etcd" ;;
+    kwok) build_once "$cache/kwok-$KWOK_VERSION" build_kwok; echo "KWOK=$cache/kwok-$KWOK_VERSION/kwok"
+      echo "KWOK_STAGES=$cache/kwok-$KWOK_VERSION/stages" ;;
+    helm) build_once "$cache/helm-$HELM_VERSION" build_helm; echo "HELM=$cache/helm-$HELM_VERSION/helm" ;;
+    gateway-api) build_once "$cache/gateway-api-$GATEWAY_API_VERSION" fetch_gateway_api
+      echo "GATEWAY_API_CRDS=$cache/gateway-api-$GATEWAY_API_VERSION/standard" ;;
+    *) log "unknown component: $c"; exit 2 ;;
+  esac
+done
