@@ -1,0 +1,67 @@
+// Starts the control-plane components as child processes and stops them all, in reverse order.
+//
+// Each child is started through `setpriv --pdeathsig KILL` when available (util-linux, on every
+// Debian/Ubuntu), so the kernel kills it if its supervisor dies, even by SIGKILL: an interrupted test
+// run or a crashed global setup cannot leave an etcd or kube-apiserver behind.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+
+const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+
+export interface ManagedProcess {
+  name: string;
+  pid: number;
+  logFile: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+export class ProcessGroup {
+  private readonly processes: ManagedProcess[] = [];
+  private stopping = false;
+
+  constructor(private readonly logDir: string, private readonly onUnexpectedExit?: (p: ManagedProcess, code: number | null) => void) {}
+
+  start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): ManagedProcess {
+    const logFile = join(this.logDir, `${name}.log`);
+    const fd = openSync(logFile, 'a');
+    const [cmd, argv] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', command, ...args]] : [command, args];
+    const child = spawn(cmd, argv, { stdio: ['ignore', fd, fd], env });
+    closeSync(fd);
+    if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const managed: ManagedProcess = { name, pid: child.pid, logFile, child, exited };
+    void exited.then((code) => {
+      if (!this.stopping) this.onUnexpectedExit?.(managed, code);
+    });
+    this.processes.push(managed);
+    return managed;
+  }
+
+  /** Stops the named process only (fault-injection tests restart single components). */
+  async kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const index = this.processes.findIndex((p) => p.name === name);
+    const proc = this.processes[index];
+    if (!proc) throw new Error(`no process named ${name}`);
+    this.processes.splice(index, 1);
+    proc.child.kill(signal);
+    await proc.exited;
+  }
+
+  pids(): Record<string, number> {
+    return Object.fromEntries(this.processes.map((p) => [p.name, p.pid]));
+  }
+
+  async stopAll(graceMs = 5_000): Promise<void> {
+    this.stopping = true;
+    for (const proc of [...this.processes].reverse()) {
+      if (proc.child.exitCode !== null || proc.child.signalCode !== null) continue;
+      proc.child.kill('SIGTERM');
+      const timer = setTimeout(() => proc.child.kill('SIGKILL'), graceMs);
+      await proc.exited;
+      clearTimeout(timer);
+    }
+    this.processes.length = 0;
+  }
+}
