@@ -1,0 +1,47 @@
+import type { KubeObject } from './kube-object.js';
+import type { ReconcileRequest } from './reconciler.js';
+
+/** Maps a changed object to the requests it should trigger (possibly none). */
+export type RequestMapper<T extends KubeObject> = (obj: T) => ReconcileRequest[];
+
+/** The object's own key: for the primary resource. */
+export function enqueueForObject<T extends KubeObject>(): RequestMapper<T> {
+  return (obj) => [{ namespace: obj.metadata.namespace, name: obj.metadata.name }];
+}
+
+/** The API group of an `apiVersion`: `apps/v1` → `apps`, `v1` → `` (the core group). */
+export function apiGroupOf(apiVersion: string): string {
+  const slash = apiVersion.lastIndexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+export interface EnqueueForOwnerOptions {
+  /**
+   * The owner kind is cluster-scoped, so the request carries no namespace. Otherwise the owner is
+   * in the child's namespace: Kubernetes forbids cross-namespace owner references.
+   */
+  ownerClusterScoped?: boolean;
+}
+
+/**
+ * The object's controller owner, if it is of the given kind and API group: for children the
+ * controller creates (Deployments, Services … owned by an Agent). Only the reference with
+ * `controller: true` counts, so a child also listing other owners never triggers those.
+ */
+export function enqueueForOwner(kind: string, apiGroup: string, options: EnqueueForOwnerOptions = {}): RequestMapper<KubeObject> {
+  return (obj) => {
+    const owner = obj.metadata.ownerReferences?.find(
+      (ref) => ref.controller === true && ref.kind === kind && apiGroupOf(ref.apiVersion) === apiGroup,
+    );
+    if (!owner) return [];
+    return [{ namespace: options.ownerClusterScoped ? undefined : obj.metadata.namespace, name: owner.name }];
+  };
+}
+
+/**
+ * Any other relation, e.g. from a ModelConfig to every Agent that references it (looked up in the
+ * Agent informer's cache), or from a child's `app.kubernetes.io/instance` label to its Agent.
+ */
+export function enqueueMapped<T extends KubeObject>(map: (obj: T) => ReconcileRequest[]): RequestMapper<T> {
+  return map;
+}

@@ -1,0 +1,53 @@
+import type { KubeObject } from './kube-object.js';
+
+/**
+ * The boundary between the informer and the API server. The informer only needs these two calls,
+ * so tests drive it with an in-memory fake and production uses KubeListWatch.
+ */
+export interface ListResult {
+  items: KubeObject[];
+  /** The collection's resourceVersion, from which a watch continues without gaps. */
+  resourceVersion: string;
+}
+
+export type WatchEvent =
+  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject }
+  /** A progress marker: nothing changed, but the watch has seen everything up to this version. */
+  | { type: 'BOOKMARK'; resourceVersion: string };
+
+export interface WatchHandle {
+  /** Ends the watch. `onDone` is not called for a watch ended this way. */
+  stop(): void;
+}
+
+export interface ListWatch {
+  list(): Promise<ListResult>;
+  /**
+   * Streams changes after `resourceVersion`. `onDone` is called exactly once when the stream ends
+   * on its own: without an argument for a clean close (the server's watch timeout), with a
+   * ResourceExpiredError when the version is too old to resume from (the caller must relist), or
+   * with any other error. The returned promise resolves once the watch is established, or rejects
+   * if it could not be.
+   */
+  watch(resourceVersion: string, onEvent: (event: WatchEvent) => void, onDone: (error?: unknown) => void): Promise<WatchHandle>;
+}
+
+/**
+ * HTTP 410 Gone / reason Expired: the requested resourceVersion has been compacted away. Changes
+ * between it and now are lost, so the informer must relist and diff against its cache.
+ */
+export class ResourceExpiredError extends Error {
+  override readonly name = 'ResourceExpiredError';
+}
+
+/** A Status the API server sent (as an HTTP error or a watch ERROR event) that is not a 410. */
+export class KubeStatusError extends Error {
+  override readonly name = 'KubeStatusError';
+  constructor(
+    readonly statusCode: number | undefined,
+    message: string,
+    readonly reason?: string,
+  ) {
+    super(message);
+  }
+}

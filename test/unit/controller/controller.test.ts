@@ -1,0 +1,283 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { Controller } from '../../../src/controller/controller.js';
+import { enqueueForOwner, enqueueMapped } from '../../../src/controller/event-mappers.js';
+import { Informer } from '../../../src/controller/informer.js';
+import type { KubeObject } from '../../../src/controller/kube-object.js';
+import { objectRefKey } from '../../../src/controller/object-key.js';
+import { ItemExponentialRateLimiter } from '../../../src/controller/rate-limiter.js';
+import type { ReconcileContext, ReconcileOutcome, ReconcileRequest } from '../../../src/controller/reconciler.js';
+import { FakeListWatch } from './fakes/fake-list-watch.js';
+import { agentOwner, owned } from './fakes/objects.js';
+import { RecordingLogger } from './fakes/recording-logger.js';
+
+function agent(name: string, namespace = 'team', modelConfig?: string): KubeObject {
+  return { apiVersion: 'agentry.dev/v1alpha1', kind: 'Agent', metadata: { name, namespace }, spec: { modelConfig } };
+}
+
+function modelConfig(name: string, namespace = 'team'): KubeObject {
+  return { apiVersion: 'agentry.dev/v1alpha1', kind: 'ModelConfig', metadata: { name, namespace } };
+}
+
+interface Harness {
+  agents: FakeListWatch;
+  services: FakeListWatch;
+  models: FakeListWatch;
+  agentInformer: Informer;
+  calls: { key: string; atMs: number }[];
+  controller: Controller;
+}
+
+type ReconcileImpl = (request: ReconcileRequest, ctx: ReconcileContext) => Promise<ReconcileOutcome | void>;
+
+function harness(options: {
+  reconcile?: ReconcileImpl;
+  initialAgents?: KubeObject[];
+  workers?: number;
+  shutdownTimeoutMs?: number;
+  logger?: RecordingLogger;
+}): Harness {
+  const agents = new FakeListWatch(options.initialAgents ?? []);
+  const services = new FakeListWatch();
+  const models = new FakeListWatch();
+  const agentInformer = new Informer({ listWatch: agents, name: 'agents', resyncPeriodMs: 0 });
+  const serviceInformer = new Informer({ listWatch: services, name: 'services', resyncPeriodMs: 0 });
+  const modelInformer = new Informer({ listWatch: models, name: 'modelconfigs', resyncPeriodMs: 0 });
+  const calls: { key: string; atMs: number }[] = [];
+  const controller = new Controller({
+    name: 'agent',
+    primary: agentInformer,
+    maxConcurrentReconciles: options.workers ?? 1,
+    rateLimiter: new ItemExponentialRateLimiter({ baseDelayMs: 100, maxDelayMs: 1_000, jitter: 0 }),
+    shutdownTimeoutMs: options.shutdownTimeoutMs,
+    logger: options.logger,
+    reconcile: (request, ctx) => {
+      calls.push({ key: objectRefKey(request), atMs: Date.now() });
+      return options.reconcile ? options.reconcile(request, ctx) : Promise.resolve();
+    },
+  });
+  controller
+    .watch(serviceInformer, enqueueForOwner('Agent', 'agentry.dev'))
+    .watch(
+      modelInformer,
+      enqueueMapped((mc) =>
+        agentInformer
+          .list(mc.metadata.namespace, (a) => (a['spec'] as { modelConfig?: string }).modelConfig === mc.metadata.name)
+          .map((a) => ({ namespace: a.metadata.namespace, name: a.metadata.name })),
+      ),
+    );
+  return { agents, services, models, agentInformer, calls, controller };
+}
+
+async function settle(ms = 0): Promise<void> {
+  await jest.advanceTimersByTimeAsync(ms);
+}
+
+describe('Controller', () => {
+  let h: Harness | undefined;
+
+  beforeEach(() => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] });
+  });
+
+  afterEach(async () => {
+    await h?.controller.stop();
+    h = undefined;
+    jest.useRealTimers();
+  });
+
+  it('reconciles every primary object once its informers have synced', async () => {
+    h = harness({ initialAgents: [agent('a'), agent('b')] });
+    await h.controller.start();
+    await settle();
+    expect(h.calls.map((c) => c.key).sort()).toEqual(['team/a', 'team/b']);
+
+    h.agents.update(agent('a', 'team', 'gpt'));
+    await settle();
+    expect(h.calls.map((c) => c.key)).toHaveLength(3);
+    expect(h.calls.at(-1)?.key).toBe('team/a');
+  });
+
+  it('starts no worker before every informer has synced', async () => {
+    h = harness({ initialAgents: [agent('a')] });
+    let releaseServices!: () => void;
+    h.services.listGate = new Promise((r) => (releaseServices = r));
+    const started = h.controller.start();
+    await settle(1_000);
+    expect(h.calls).toEqual([]);
+    releaseServices();
+    await started;
+    await settle();
+    expect(h.calls.map((c) => c.key)).toEqual(['team/a']);
+  });
+
+  it('maps owned objects to their controller owner, ignoring other owners', async () => {
+    h = harness({});
+    await h.controller.start();
+    h.services.create(owned('Service', 'svc-a', 'team', [agentOwner('a')]));
+    h.services.create(owned('Service', 'not-controller', 'team', [agentOwner('b', false)]));
+    h.services.create(owned('Service', 'other-group', 'team', [agentOwner('c', true, 'example.com/v1')]));
+    h.services.create(owned('Service', 'unowned', 'team', []));
+    await settle();
+    expect(h.calls.map((c) => c.key)).toEqual(['team/a']);
+
+    h.services.delete('team', 'svc-a'); // a deleted child must be recreated
+    await settle();
+    expect(h.calls.map((c) => c.key)).toEqual(['team/a', 'team/a']);
+  });
+
+  it('on an ownership change reconciles both the previous and the new owner, once each', async () => {
+    h = harness({});
+    await h.controller.start();
+    h.services.create(owned('Service', 'svc', 'team', [agentOwner('old')]));
+    await settle();
+    h.calls.length = 0;
+    h.services.update(owned('Service', 'svc', 'team', [agentOwner('new')]));
+    await settle();
+    expect(h.calls.map((c) => c.key).sort()).toEqual(['team/new', 'team/old']);
+  });
+
+  it('maps a changed ModelConfig to every Agent that references it', async () => {
+    h = harness({ initialAgents: [agent('x', 'team', 'm1'), agent('y', 'team', 'm1'), agent('z', 'team', 'm2')] });
+    await h.controller.start();
+    await settle();
+    h.calls.length = 0;
+    h.models.create(modelConfig('m1'));
+    await settle();
+    expect(h.calls.map((c) => c.key).sort()).toEqual(['team/x', 'team/y']);
+  });
+
+  it('requeues failures with growing per-key backoff, then forgets them on success', async () => {
+    let failures = 3;
+    h = harness({
+      initialAgents: [agent('a')],
+      reconcile: () => (failures-- > 0 ? Promise.reject(new Error('apply failed')) : Promise.resolve()),
+    });
+    await h.controller.start();
+    await settle(10_000);
+    const times = h.calls.map((c) => c.atMs);
+    expect(times.slice(1).map((t, i) => t - (times[i] ?? 0))).toEqual([100, 200, 400]);
+    expect(h.controller.queue.numRequeues('team/a')).toBe(0);
+  });
+
+  it('honours requeueAfterMs without counting it as a failure', async () => {
+    let first = true;
+    h = harness({
+      initialAgents: [agent('a')],
+      reconcile: () => {
+        if (first) {
+          first = false;
+          return Promise.resolve({ requeueAfterMs: 5_000 });
+        }
+        return Promise.resolve();
+      },
+    });
+    await h.controller.start();
+    await settle(4_999);
+    expect(h.calls).toHaveLength(1);
+    await settle(1);
+    expect(h.calls).toHaveLength(2);
+    expect(h.controller.queue.numRequeues('team/a')).toBe(0);
+    await settle(60_000);
+    expect(h.calls).toHaveLength(2);
+  });
+
+  it('requeue: true retries with backoff', async () => {
+    let asks = 2;
+    h = harness({ initialAgents: [agent('a')], reconcile: () => Promise.resolve({ requeue: asks-- > 0 }) });
+    await h.controller.start();
+    await settle(10_000);
+    const times = h.calls.map((c) => c.atMs);
+    expect(times.slice(1).map((t, i) => t - (times[i] ?? 0))).toEqual([100, 200]);
+  });
+
+  it('hands each reconcile a logger bound to the request', async () => {
+    const logger = new RecordingLogger();
+    h = harness({
+      initialAgents: [agent('a')],
+      logger,
+      reconcile: (_req, ctx) => {
+        ctx.logger.info('reconciling');
+        return Promise.reject(new Error('nope'));
+      },
+    });
+    await h.controller.start();
+    await settle();
+    const line = logger.entries.find((e) => e.msg === 'reconciling');
+    expect(line?.fields).toMatchObject({ controller: 'agent', namespace: 'team', name: 'a' });
+    expect(typeof line?.fields['reconcileID']).toBe('string');
+    const failure = logger.entries.find((e) => e.msg === 'reconcile failed');
+    expect(failure?.level).toBe('error');
+    expect(failure?.fields['err']).toBeInstanceOf(Error);
+  });
+
+  it('stop() waits for in-flight reconciles, takes no new work and stops the informers', async () => {
+    let finish!: () => void;
+    h = harness({
+      initialAgents: [agent('a')],
+      reconcile: (req) => (req.name === 'a' ? new Promise<void>((r) => (finish = r)) : Promise.resolve()),
+    });
+    await h.controller.start();
+    await settle();
+    let stopped = false;
+    const stopping = h.controller.stop().then(() => (stopped = true));
+    h.agents.create(agent('b'));
+    await settle(1_000);
+    expect(stopped).toBe(false);
+    finish();
+    await stopping;
+    expect(h.calls.map((c) => c.key)).toEqual(['team/a']);
+    expect(h.agents.openWatches()).toBe(0);
+    expect(h.services.openWatches()).toBe(0);
+  });
+
+  it('aborts reconciles that outlive the shutdown timeout', async () => {
+    let signal: AbortSignal | undefined;
+    h = harness({
+      initialAgents: [agent('a')],
+      shutdownTimeoutMs: 2_000,
+      reconcile: (_req, ctx) => {
+        signal = ctx.signal;
+        return new Promise(() => undefined); // hangs forever
+      },
+    });
+    await h.controller.start();
+    await settle();
+    let stopped = false;
+    void h.controller.stop().then(() => (stopped = true));
+    await settle(1_999);
+    expect(stopped).toBe(false);
+    expect(signal?.aborted).toBe(false);
+    await settle(1);
+    expect(stopped).toBe(true);
+    expect(signal?.aborted).toBe(true);
+  });
+
+  it('runs up to maxConcurrentReconciles keys in parallel', async () => {
+    let running = 0;
+    let peak = 0;
+    h = harness({
+      initialAgents: ['a', 'b', 'c', 'd', 'e'].map((n) => agent(n)),
+      workers: 2,
+      reconcile: async () => {
+        running += 1;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 100));
+        running -= 1;
+      },
+    });
+    await h.controller.start();
+    await settle(1_000);
+    expect(h.calls).toHaveLength(5);
+    expect(peak).toBe(2);
+  });
+
+  it('start() on an aborted signal stops instead of starting', async () => {
+    h = harness({ initialAgents: [agent('a')] });
+    const abort = new AbortController();
+    abort.abort();
+    await h.controller.start(abort.signal);
+    await settle(1_000);
+    expect(h.calls).toEqual([]);
+    expect(h.agents.listCalls).toBe(0);
+  });
+});

@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeListWatch } from '../../../src/controller/kube-list-watch.js';
+import { KubeStatusError, ResourceExpiredError } from '../../../src/controller/list-watch.js';
+import type { WatchEvent } from '../../../src/controller/list-watch.js';
+
+/**
+ * A scripted HTTP endpoint standing in for the API server, so the real client-node transport
+ * (auth headers, query parameters, chunked watch streams, error statuses) is exercised.
+ */
+type Route = (req: http.IncomingMessage, url: URL, res: http.ServerResponse) => void;
+
+let server: http.Server;
+let baseUrl = '';
+let route: Route = (_req, _url, res) => res.writeHead(404).end();
+const requests: { url: URL; authorization: string | undefined }[] = [];
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    requests.push({ url, authorization: req.headers.authorization });
+    route(req, url, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+beforeEach(() => {
+  requests.length = 0;
+});
+
+function kubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    // client-node only allows plain http together with skipTLSVerify.
+    clusters: [{ name: 'local', server: baseUrl, skipTLSVerify: true }],
+    users: [{ name: 'tester', token: 'secret-token' }],
+    contexts: [{ name: 'ctx', cluster: 'local', user: 'tester' }],
+    currentContext: 'ctx',
+  });
+  return kc;
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+}
+
+function service(name: string, rv: string): Record<string, unknown> {
+  return { metadata: { name, namespace: 'ns', resourceVersion: rv }, spec: { ports: [] } };
+}
+
+/** Runs a watch until it ends and collects what it reported. */
+function watchUntilDone(lw: KubeListWatch, rv: string): Promise<{ events: WatchEvent[]; error: unknown }> {
+  const events: WatchEvent[] = [];
+  return new Promise((resolve) => {
+    void lw.watch(rv, (e) => events.push(e), (error) => resolve({ events, error }));
+  });
+}
+
+describe('KubeListWatch', () => {
+  it('lists every page, authenticates, and fills in apiVersion/kind omitted from list items', async () => {
+    route = (_req, url, res) => {
+      const token = url.searchParams.get('continue');
+      json(res, 200, {
+        apiVersion: 'v1',
+        kind: 'ServiceList',
+        metadata: { resourceVersion: '42', continue: token ? undefined : 'page2' },
+        items: token ? [service('c', '12')] : [service('a', '10'), service('b', '11')],
+      });
+    };
+    const lw = new KubeListWatch(kubeConfig(), { path: '/api/v1/namespaces/ns/services', labelSelector: 'app=x', pageSize: 2 });
+    const result = await lw.list();
+
+    expect(result.resourceVersion).toBe('42');
+    expect(result.items.map((o) => [o.apiVersion, o.kind, o.metadata.name])).toEqual([
+      ['v1', 'Service', 'a'],
+      ['v1', 'Service', 'b'],
+      ['v1', 'Service', 'c'],
+    ]);
+    expect(requests.map((r) => r.url.pathname)).toEqual(['/api/v1/namespaces/ns/services', '/api/v1/namespaces/ns/services']);
+    expect(requests[0]?.url.searchParams.get('limit')).toBe('2');
+    expect(requests[0]?.url.searchParams.get('labelSelector')).toBe('app=x');
+    expect(requests[1]?.url.searchParams.get('continue')).toBe('page2');
+    expect(requests[0]?.authorization).toBe('Bearer secret-token');
+  });
+
+  it('starts the list over when the continue token has expired', async () => {
+    let expireOnce = true;
+    route = (_req, url, res) => {
+      const token = url.searchParams.get('continue');
+      if (token && expireOnce) {
+        expireOnce = false;
+        json(res, 410, { kind: 'Status', code: 410, reason: 'Expired', message: 'continue token too old' });
+        return;
+      }
+      json(res, 200, {
+        apiVersion: 'v1',
+        kind: 'ServiceList',
+        metadata: { resourceVersion: token ? '8' : '7', continue: token ? undefined : 'next' },
+        items: [service(token ? 'b' : 'a', '1')],
+      });
+    };
+    const result = await new KubeListWatch(kubeConfig(), { path: '/api/v1/services' }).list();
+    expect(result.items.map((o) => o.metadata.name)).toEqual(['a', 'b']);
+    expect(requests.filter((r) => !r.url.searchParams.has('continue'))).toHaveLength(2);
+  });
+
+  it('reports list failures with the API server status', async () => {
+    route = (_req, _url, res) => json(res, 403, { kind: 'Status', code: 403, reason: 'Forbidden', message: 'services is forbidden' });
+    const failure = new KubeListWatch(kubeConfig(), { path: '/api/v1/services' }).list();
+    await expect(failure).rejects.toBeInstanceOf(KubeStatusError);
+    await expect(failure).rejects.toMatchObject({ statusCode: 403, reason: 'Forbidden' });
+  });
+
+  it('watches with bookmarks from the given version and turns an ERROR 410 event into ResourceExpiredError', async () => {
+    route = (_req, _url, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write(JSON.stringify({ type: 'ADDED', object: { apiVersion: 'v1', kind: 'Service', ...service('a', '11') } }) + '\n');
+      res.write(JSON.stringify({ type: 'BOOKMARK', object: { apiVersion: 'v1', kind: 'Service', metadata: { resourceVersion: '15' } } }) + '\n');
+      res.write(
+        JSON.stringify({
+          type: 'ERROR',
+          object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version: 11 (20)' },
+        }) + '\n',
+      );
+      // The server would close the stream now; keep it open to prove the client ends it.
+    };
+    const lw = new KubeListWatch(kubeConfig(), { path: '/api/v1/namespaces/ns/services', labelSelector: 'a=b', watchTimeoutSeconds: () => 321 });
+    const { events, error } = await watchUntilDone(lw, '10');
+
+    expect(events).toEqual([
+      { type: 'ADDED', object: expect.objectContaining({ kind: 'Service', metadata: expect.objectContaining({ name: 'a' }) }) },
+      { type: 'BOOKMARK', resourceVersion: '15' },
+    ]);
+    expect(error).toBeInstanceOf(ResourceExpiredError);
+    const query = requests[0]?.url.searchParams;
+    expect(query?.get('watch')).toBe('true');
+    expect(query?.get('resourceVersion')).toBe('10');
+    expect(query?.get('allowWatchBookmarks')).toBe('true');
+    expect(query?.get('timeoutSeconds')).toBe('321');
+    expect(query?.get('labelSelector')).toBe('a=b');
+  });
+
+  it('reports an HTTP-level 410 on the watch request as ResourceExpiredError too', async () => {
+    route = (_req, _url, res) => json(res, 410, { kind: 'Status', code: 410, reason: 'Gone' });
+    const { error } = await watchUntilDone(new KubeListWatch(kubeConfig(), { path: '/api/v1/services' }), '1');
+    expect(error).toBeInstanceOf(ResourceExpiredError);
+  });
+
+  it('reports other watch failures as errors and a clean server close as no error', async () => {
+    route = (_req, _url, res) => json(res, 500, { kind: 'Status', code: 500 });
+    const failed = await watchUntilDone(new KubeListWatch(kubeConfig(), { path: '/api/v1/services' }), '1');
+    expect(failed.error).toBeInstanceOf(KubeStatusError);
+    expect(failed.error).toMatchObject({ statusCode: 500 });
+
+    route = (_req, _url, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ type: 'DELETED', object: { apiVersion: 'v1', kind: 'Service', ...service('a', '3') } }) + '\n');
+    };
+    const closed = await watchUntilDone(new KubeListWatch(kubeConfig(), { path: '/api/v1/services' }), '1');
+    expect(closed.events.map((e) => e.type)).toEqual(['DELETED']);
+    expect(closed.error).toBeUndefined();
+  });
+
+  it('does not report a watch it stopped itself', async () => {
+    let opened!: () => void;
+    let serverSawClose!: () => void;
+    const streamOpen = new Promise<void>((r) => (opened = r));
+    const closed = new Promise<void>((r) => (serverSawClose = r));
+    route = (req, _url, res) => {
+      req.on('close', () => serverSawClose());
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('\n');
+      opened();
+    };
+    const done: unknown[] = [];
+    const handle = await new KubeListWatch(kubeConfig(), { path: '/api/v1/services' }).watch('1', () => undefined, (e) => done.push(e ?? 'clean'));
+    await streamOpen;
+    handle.stop();
+    await closed; // the abort reached the server, so client-node has long since seen it too
+    await new Promise((r) => setImmediate(r));
+    expect(done).toEqual([]);
+  });
+});
