@@ -3,7 +3,7 @@ import { delay } from './delay.js';
 import { enqueueForObject } from './event-mappers.js';
 import type { RequestMapper } from './event-mappers.js';
 import type { Informer } from './informer.js';
-import type { KubeObject } from './kube-object.js';
+import type { KubeObject } from '../kube/kube-object.js';
 import { noopLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import type { ControllerMetrics, ReconcileMetrics, ReconcileResult } from './metrics.js';

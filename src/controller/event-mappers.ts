@@ -1,4 +1,4 @@
-import type { KubeObject } from './kube-object.js';
+import type { KubeObject } from '../kube/kube-object.js';
 import type { ReconcileRequest } from './reconciler.js';
 
 /** Maps a changed object to the requests it should trigger (possibly none). */

@@ -1,7 +1,7 @@
 // The controller core: a small, generic controller-runtime for TypeScript. Nothing in this folder
 // knows about Agents; the operator composes these pieces.
-export type { KubeObject, ObjectMeta, OwnerReference } from './kube-object.js';
-export { InvalidKubeObjectError, toKubeObject } from './kube-object.js';
+export type { KubeObject, ObjectMeta, OwnerReference } from '../kube/kube-object.js';
+export { InvalidKubeObjectError, toKubeObject } from '../kube/kube-object.js';
 export type { ObjectRef } from './object-key.js';
 export { objectKey, objectRefKey, parseObjectKey } from './object-key.js';
 export type { LogFn, Logger } from './logger.js';

@@ -1,6 +1,6 @@
 import { ExponentialBackoff } from './backoff.js';
 import { delay } from './delay.js';
-import type { KubeObject } from './kube-object.js';
+import type { KubeObject } from '../kube/kube-object.js';
 import { ResourceExpiredError } from './list-watch.js';
 import type { ListWatch, WatchEvent, WatchHandle } from './list-watch.js';
 import { noopLogger } from './logger.js';

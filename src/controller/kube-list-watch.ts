@@ -2,8 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { Watch } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { toKubeObject } from './kube-object.js';
-import type { KubeObject } from './kube-object.js';
+import { toKubeObject } from '../kube/kube-object.js';
+import type { KubeObject } from '../kube/kube-object.js';
 import { KubeStatusError, ResourceExpiredError } from './list-watch.js';
 import type { ListResult, ListWatch, WatchEvent, WatchHandle } from './list-watch.js';
 

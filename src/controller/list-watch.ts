@@ -1,4 +1,4 @@
-import type { KubeObject } from './kube-object.js';
+import type { KubeObject } from '../kube/kube-object.js';
 
 /**
  * The boundary between the informer and the API server. The informer only needs these two calls,

@@ -1,4 +1,4 @@
-import type { KubeObject } from './kube-object.js';
+import type { KubeObject } from '../kube/kube-object.js';
 
 /** Names one object: what a reconcile request carries and what the cache and queue are keyed by. */
 export interface ObjectRef {
