@@ -1,0 +1,72 @@
+// metav1.Condition, with the condition types and reasons Agentry reports.
+import { z } from 'zod';
+
+import { int64 } from './integer-formats.js';
+import { listMapKeys } from './kubernetes-lists.js';
+
+export const ConditionType = {
+  /** The spec is valid and everything it references exists. */
+  Accepted: 'Accepted',
+  /** The agent's Deployment is available. */
+  Ready: 'Ready',
+  /** The gateway accepted the agent's HTTPRoute. */
+  Routed: 'Routed',
+} as const;
+export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
+
+export const ConditionReason = {
+  /** Accepted=True: the spec is valid and its references resolve. */
+  Valid: 'Valid',
+  /** Accepted=False: the spec failed validation (something the API server let through). */
+  InvalidSpec: 'InvalidSpec',
+  /** Accepted=False: `spec.declarative.modelConfig` names no ModelConfig in the namespace. */
+  ModelConfigNotFound: 'ModelConfigNotFound',
+  /** Accepted=False: a referenced Secret or key does not exist. */
+  SecretRefInvalid: 'SecretRefInvalid',
+  /** Ready=True. */
+  DeploymentAvailable: 'DeploymentAvailable',
+  /** Ready=False: the Deployment has too few available replicas. */
+  DeploymentUnavailable: 'DeploymentUnavailable',
+  /** Ready=Unknown or False while a rollout is in progress. */
+  Progressing: 'Progressing',
+  /** Routed=False: another Agent already claims this path on the gateway. */
+  PathConflict: 'PathConflict',
+  /** Routed=True: every parent gateway accepted the route and resolved its backend. */
+  RouteAccepted: 'RouteAccepted',
+  /** Routed=False: a parent gateway rejected the route or could not resolve its backend. */
+  RouteNotAccepted: 'RouteNotAccepted',
+  /** Routed=Unknown: no gateway has written status on the route yet. */
+  GatewayNotReporting: 'GatewayNotReporting',
+  /** Routed=False: the agent is not exposed through the gateway. */
+  ExposureDisabled: 'ExposureDisabled',
+} as const;
+export type ConditionReason = (typeof ConditionReason)[keyof typeof ConditionReason];
+
+export const conditionStatusSchema = z.enum(['True', 'False', 'Unknown']);
+export type ConditionStatus = z.output<typeof conditionStatusSchema>;
+
+// Same constraints as metav1.Condition, so a condition accepted here is accepted by any client.
+export const conditionSchema = z.object({
+  type: z
+    .string()
+    .max(316)
+    .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/)
+    .describe('Type of condition in CamelCase: Accepted, Ready or Routed.'),
+  status: conditionStatusSchema.describe('Status of the condition: True, False or Unknown.'),
+  observedGeneration: int64().min(0).optional().describe('The .metadata.generation that the condition was set based upon.'),
+  lastTransitionTime: z.iso.datetime({ offset: true }).describe('Last time the condition changed status.'),
+  reason: z
+    .string()
+    .min(1)
+    .max(1024)
+    .regex(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/)
+    .describe("A programmatic identifier in CamelCase for the condition's last transition."),
+  message: z.string().max(32768).describe('A human readable message about the transition.'),
+});
+export type Condition = z.output<typeof conditionSchema>;
+
+export const conditionsSchema = z
+  .array(conditionSchema)
+  .max(16)
+  .check(listMapKeys<Condition>('type'))
+  .describe('The latest observations of the object, one per condition type.');

@@ -1,0 +1,67 @@
+// Names that identify Agentry's API on the cluster. Everything that has to agree with the CRDs
+// (the generator, the operator's clients, RBAC rendering, tests) reads them from here.
+
+export const API_GROUP = 'agentry.dev';
+export const API_VERSION = 'v1alpha1';
+export const GROUP_VERSION = `${API_GROUP}/${API_VERSION}` as const;
+
+/** Every Agentry CRD joins this category, so `kubectl get agentry` lists all of them. */
+export const API_CATEGORIES: readonly string[] = ['agentry'];
+
+export interface ResourceNames {
+  readonly kind: string;
+  readonly listKind: string;
+  readonly plural: string;
+  readonly singular: string;
+  readonly shortNames: readonly string[];
+}
+
+export const AGENT_RESOURCE = {
+  kind: 'Agent',
+  listKind: 'AgentList',
+  plural: 'agents',
+  singular: 'agent',
+  shortNames: ['agt'],
+} as const satisfies ResourceNames;
+
+export const MODEL_CONFIG_RESOURCE = {
+  kind: 'ModelConfig',
+  listKind: 'ModelConfigList',
+  plural: 'modelconfigs',
+  singular: 'modelconfig',
+  shortNames: ['mc'],
+} as const satisfies ResourceNames;
+
+/**
+ * Set on every Agent while it has children the operator must delete itself: objects in another
+ * namespace (an HTTPRoute beside the gateway) cannot carry an ownerReference to the Agent.
+ */
+export const CLEANUP_FINALIZER = 'agentry.dev/cleanup';
+
+/** Labels on every child object. The operator selects its children by them. */
+export const LABEL_KEYS = {
+  name: 'app.kubernetes.io/name',
+  instance: 'app.kubernetes.io/instance',
+  managedBy: 'app.kubernetes.io/managed-by',
+  partOf: 'app.kubernetes.io/part-of',
+  /** The owning Agent's name; with the namespace it identifies the Agent (also for cross-namespace children). */
+  agent: 'agentry.dev/agent',
+  /** The owning Agent's namespace, for children that live in another namespace. */
+  agentNamespace: 'agentry.dev/agent-namespace',
+} as const;
+
+/** Value of `app.kubernetes.io/managed-by` and `app.kubernetes.io/part-of` on children. */
+export const MANAGED_BY = 'agentry';
+
+/**
+ * Labels an Agent's `deployment.podLabels` may not set: the operator's selectors depend on them, and
+ * an Agent that could set them could make its pods look like another Agent's (and receive its traffic).
+ */
+export const RESERVED_POD_LABEL_KEYS: readonly string[] = [
+  LABEL_KEYS.name,
+  LABEL_KEYS.instance,
+  LABEL_KEYS.managedBy,
+  LABEL_KEYS.partOf,
+  LABEL_KEYS.agent,
+  LABEL_KEYS.agentNamespace,
+];

@@ -1,0 +1,222 @@
+// The operator's configuration file, shared by `agentry run --config` and `agentry render --config`.
+// Every field has a default, so an empty file (or no file) is a valid configuration. Unknown keys
+// are errors: a misspelt setting must not be silently ignored.
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+
+import { networkPortSchema, cidrSchema, gatewayHostnameSchema } from '../api/agent-exposure.js';
+import { containerImage, imagePullPolicySchema } from '../api/container-image.js';
+import { isHttpUrl } from '../api/http-url.js';
+import { dns1123Label, dns1123Subdomain, labelMap, qualifiedName } from '../api/kubernetes-names.js';
+import { formatIssues } from '../api/validation.js';
+import { unknownPlaceholders } from './path-template.js';
+
+export const DEFAULT_AGENT_RUNTIME_IMAGE = 'ghcr.io/agentry-dev/agent-runtime:0.1.0';
+export const DEFAULT_PATH_TEMPLATE = '/agents/{namespace}/{name}';
+
+const pathTemplateSchema = z
+  .string()
+  .min(2)
+  .max(256)
+  .refine((t) => t.startsWith('/'), { message: "must start with '/'" })
+  .refine((t) => unknownPlaceholders(t).length === 0, { message: 'may only use the placeholders {namespace} and {name}' })
+  .refine((t) => !t.includes('//') && !t.includes('/./') && !t.includes('/../'), { message: "must not contain empty, '.' or '..' segments" });
+
+const agentRuntimeSchema = z
+  .strictObject({
+    image: containerImage().default(DEFAULT_AGENT_RUNTIME_IMAGE).describe('Image that runs declarative agents.'),
+    imagePullPolicy: imagePullPolicySchema.default('IfNotPresent').describe('Pull policy of the runtime image: Always, IfNotPresent or Never.'),
+  })
+  .prefault({})
+  .describe("The runtime image for declarative agents. An Agent's spec.deployment.image overrides it.");
+
+const a2aSchema = z
+  .strictObject({
+    appProtocol: qualifiedName()
+      .default('kgateway.dev/a2a')
+      .describe("appProtocol of the Service of every agent with a2aConfig. 'kgateway.dev/a2a'; newer agentgateway also accepts 'agentgateway.dev/a2a'."),
+    protocolVersion: z
+      .string()
+      .regex(/^[0-9]+\.[0-9]+(\.[0-9]+)?$/, { message: 'must be a version such as 1.0' })
+      .default('1.0')
+      .describe('A2A protocol version published in agent cards.'),
+  })
+  .prefault({})
+  .describe('How agents are announced as A2A agents.');
+
+const parentRefSchema = z.strictObject({
+  name: dns1123Subdomain().describe('Name of the Gateway.'),
+  namespace: dns1123Label().describe('Namespace of the Gateway.'),
+  sectionName: dns1123Subdomain().optional().describe('Listener of the Gateway to attach to; all listeners when unset.'),
+  port: z.int().min(1).max(65535).optional().describe('Port of the Gateway listener to attach to.'),
+});
+
+const gatewaySchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Expose agents through the gateway by default. When true, agents with a2aConfig get an HTTPRoute unless they opt out; others only when they opt in (spec.exposure.gateway.enabled).'),
+    parentRefs: z
+      .array(parentRefSchema)
+      .max(16)
+      .default([])
+      .describe('Gateways every HTTPRoute attaches to. With none, no HTTPRoutes are created and Routed is False (ExposureDisabled).'),
+    routeNamespace: dns1123Label()
+      .optional()
+      .describe("Namespace of the HTTPRoutes. Unset: each agent's own namespace. Set (for example to the gateway's namespace): a ReferenceGrant in the agent's namespace lets the route reach the agent's Service."),
+    pathTemplate: pathTemplateSchema
+      // Without {name} every agent would claim the same path.
+      .refine((t) => t.includes('{name}'), { message: 'must contain {name}' })
+      .refine((t) => !t.endsWith('/'), { message: "must not end with '/'" })
+      .default(DEFAULT_PATH_TEMPLATE)
+      .describe('Path prefix of each agent on the gateway; {namespace} and {name} are replaced by the Agent\'s.'),
+    allowCustomPathPrefix: z
+      .boolean()
+      .default(false)
+      .describe("Honour an Agent's spec.exposure.gateway.pathPrefix. When false the template always applies."),
+    allowedPathPrefixes: z
+      .array(pathTemplateSchema)
+      .max(32)
+      .optional()
+      .describe("With allowCustomPathPrefix: the prefixes a custom path must start with, as templates such as '/agents/{namespace}/'. Unset: any path (conflicts are still refused)."),
+    hostnames: z.array(gatewayHostnameSchema).max(16).optional().describe('Hostnames of every HTTPRoute, unless an Agent sets its own; any hostname of the gateway when unset.'),
+    publicBaseUrl: z
+      .string()
+      .max(2048)
+      .refine(isHttpUrl, { message: 'must be an absolute http or https URL' })
+      .optional()
+      .describe("Base URL of the gateway as clients see it, such as https://agents.example.com; an agent's status.publicUrl is this plus its path. Unset: no publicUrl."),
+    controllerName: qualifiedName()
+      .optional()
+      .describe("Only the HTTPRoute status entries written by this gateway controller count for Routed (for example 'kgateway.dev/kgateway'). Unset: every parent's status counts."),
+  })
+  .prefault({})
+  .describe('Exposure of agents through a Gateway API gateway (HTTPRoutes).');
+
+const egressPortSchema = networkPortSchema.extend({
+  protocol: z.enum(['TCP', 'UDP']).default('TCP').describe('TCP or UDP.'),
+});
+
+const networkPolicySchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Render a NetworkPolicy for every agent unless the Agent opts out (spec.exposure.networkPolicy.enabled).'),
+    gatewayNamespace: dns1123Label()
+      .optional()
+      .describe("Namespace of the gateway's pods, allowed to reach agents. Unset: the namespaces of gateway.parentRefs."),
+    gatewayPodLabels: labelMap(16).optional().describe("Labels of the gateway's pods; unset: every pod of the gateway namespace."),
+    allowedIngressNamespaces: z
+      .enum(['None', 'Same', 'All'])
+      .default('Same')
+      .describe("What an Agent may add with spec.exposure.networkPolicy.ingressFrom: None (nothing), Same (only its own namespace) or All (any namespace)."),
+    egress: z
+      .strictObject({
+        dns: z
+          .strictObject({
+            namespace: dns1123Label().default('kube-system').describe('Namespace of the cluster DNS pods.'),
+            podLabels: labelMap(16)
+              .default({ 'k8s-app': 'kube-dns' })
+              .describe('Labels of the cluster DNS pods; agents may reach them on port 53 (UDP and TCP).'),
+          })
+          .prefault({})
+          .describe('The cluster DNS, which every agent may reach.'),
+        modelEndpoints: z
+          .array(
+            z.strictObject({
+              cidr: cidrSchema.describe('Network of a model endpoint, such as 10.0.0.0/8 or 0.0.0.0/0 for the internet.'),
+              ports: z.array(egressPortSchema).max(16).default([{ port: 443, protocol: 'TCP' }]).describe('Ports on that network; 443/TCP by default.'),
+            }),
+          )
+          .max(32)
+          .default([])
+          .describe('Destinations every agent may reach (model APIs). None by default: agents reach nothing but DNS, the gateway and their own additions.'),
+        peerAgentsViaGateway: z
+          .boolean()
+          .default(true)
+          .describe('Let agents reach the gateway, so that they can call other agents through it.'),
+      })
+      .prefault({})
+      .describe('What agents may reach.'),
+  })
+  .prefault({})
+  .describe('The NetworkPolicy rendered around each agent.');
+
+const leaderElectionSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Run only one active operator replica at a time, elected through a Lease.'),
+    leaseName: dns1123Subdomain().default('agentry-leader').describe('Name of the coordination.k8s.io Lease.'),
+    leaseNamespace: dns1123Label().optional().describe("Namespace of the Lease. Unset: the operator's own namespace."),
+    leaseDurationSeconds: z.int().min(1).max(3600).default(15).describe('How long a lease is valid without renewal.'),
+    renewDeadlineSeconds: z.int().min(1).max(3600).default(10).describe('How long the leader keeps trying to renew before it gives up leadership.'),
+    retryPeriodSeconds: z.int().min(1).max(3600).default(2).describe('How often candidates try to acquire or renew the lease.'),
+  })
+  .refine((l) => l.renewDeadlineSeconds < l.leaseDurationSeconds, {
+    message: 'renewDeadlineSeconds must be less than leaseDurationSeconds',
+    path: ['renewDeadlineSeconds'],
+  })
+  .refine((l) => l.retryPeriodSeconds < l.renewDeadlineSeconds, {
+    message: 'retryPeriodSeconds must be less than renewDeadlineSeconds',
+    path: ['retryPeriodSeconds'],
+  })
+  .prefault({})
+  .describe('Leader election among operator replicas.');
+
+export const operatorConfigSchema = z
+  .strictObject({
+    agentRuntime: agentRuntimeSchema,
+    a2a: a2aSchema,
+    gateway: gatewaySchema,
+    networkPolicy: networkPolicySchema,
+    watchNamespaces: z
+      .array(dns1123Label())
+      .min(1)
+      .max(256)
+      .optional()
+      .describe('Namespaces whose Agents and ModelConfigs the operator manages. Unset: all namespaces.'),
+    workers: z.int().min(1).max(64).default(4).describe('Number of Agents reconciled in parallel.'),
+    resyncPeriodSeconds: z
+      .int()
+      .min(0)
+      .max(86400)
+      .default(600)
+      .describe('How often every Agent is reconciled even without changes; 0 turns periodic resync off.'),
+    leaderElection: leaderElectionSchema,
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info').describe('Minimum level of the JSON logs.'),
+  })
+  .describe('Configuration of the Agentry operator.');
+
+export type OperatorConfig = z.output<typeof operatorConfigSchema>;
+/** What a configuration file may contain: every field optional. */
+export type OperatorConfigInput = z.input<typeof operatorConfigSchema>;
+
+export class OperatorConfigError extends Error {
+  readonly issues: readonly string[];
+
+  constructor(source: string, issues: readonly string[]) {
+    super(`invalid operator configuration (${source}):\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'OperatorConfigError';
+    this.issues = issues;
+  }
+}
+
+/**
+ * Parses a configuration file. Throws OperatorConfigError listing every problem, each as
+ * `field.path: message` (or the YAML parser's message with its line and column).
+ */
+export function parseOperatorConfig(yamlText: string, source = 'configuration'): OperatorConfig {
+  const document = parseDocument(yamlText, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) throw new OperatorConfigError(source, document.errors.map((e) => e.message));
+  const value: unknown = document.toJS() ?? {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new OperatorConfigError(source, ['the configuration must be a YAML mapping of settings']);
+  }
+  const result = operatorConfigSchema.safeParse(value, { error: requiredValueMessages });
+  if (!result.success) throw new OperatorConfigError(source, formatIssues(result.error));
+  return result.data;
+}
+
+const requiredValueMessages: z.core.$ZodErrorMap = (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'Required value' : undefined);
+
+export function defaultOperatorConfig(): OperatorConfig {
+  return operatorConfigSchema.parse({});
+}
