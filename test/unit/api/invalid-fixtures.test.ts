@@ -7,7 +7,7 @@ import type { JsonSchemaProps } from '../../../src/api/structural-schema.js';
 import { agentSchema } from '../../../src/api/agent.js';
 import { modelConfigSchema } from '../../../src/api/model-config.js';
 import { formatIssuePath } from '../../../src/api/validation.js';
-import { loadFixtures } from './load-fixtures.js';
+import { loadFixtures } from '../../harness/fixtures.js';
 
 const fixtures = loadFixtures('invalid');
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import { agentSchema } from '../../../src/api/agent.js';
 import { validateAgent, validateModelConfig } from '../../../src/api/validation.js';
-import { loadFixtures } from './load-fixtures.js';
+import { loadFixtures } from '../../harness/fixtures.js';
 
 const fixtures = loadFixtures('valid');
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 import { parse } from 'yaml';
 
-export const FIXTURES_DIRECTORY = resolve(dirname(fileURLToPath(import.meta.url)), '../../fixtures');
+export const FIXTURES_DIRECTORY = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures');
 
 export interface Fixture {
   file: string;
