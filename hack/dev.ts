@@ -1,15 +1,54 @@
-// `npm run dev`: a local control plane (binaries built on first use) with kwok nodes, until Ctrl-C.
-import { ControlPlane } from './control-plane/control-plane.js';
+// `npm run dev`: a local control plane (binaries built on first use) with a kwok node, the Agentry
+// CRDs, the operator running in this process, and config/samples applied. Ctrl-C stops everything.
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { parseOperatorConfig, defaultOperatorConfig } from '../src/config/operator-config.js';
+import { KubeClient } from '../src/kube/kube-client.js';
+import { startOperator } from '../src/operator/operator.js';
+import { readFile } from 'node:fs/promises';
+import { applyKustomizationResources } from './control-plane/apply-manifests.js';
+import { ControlPlane, installCrds } from './control-plane/control-plane.js';
+import * as k8s from '@kubernetes/client-node';
+
+const path = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
+const configFile = process.env.AGENTRY_DEV_CONFIG;
 
 const cp = await ControlPlane.start({ nodes: 1, controllers: true });
 const info = cp.describe();
-process.stderr.write(`\nAgentry dev environment is up. In another shell:\n  export KUBECONFIG=${info.kubeconfig}\n  kubectl get nodes\n\nCtrl-C stops everything.\n`);
+const kc = new k8s.KubeConfig();
+kc.loadFromFile(info.kubeconfig);
+const client = new KubeClient(kc);
+await installCrds(client, path('crds'));
+
+const config = configFile ? parseOperatorConfig(await readFile(configFile, 'utf8'), configFile) : defaultOperatorConfig();
+const operator = await startOperator({
+  kubeConfig: kc,
+  config: { ...config, leaderElection: { ...config.leaderElection, enabled: false } },
+  logger: pino({ level: process.env.LOG_LEVEL ?? 'info' }),
+  identity: 'dev',
+  probeAddress: { host: '127.0.0.1', port: 0 },
+});
+await operator.leading;
+await applyKustomizationResources(client, path('config/samples/kustomization.yaml'), 'agentry-dev');
+
+process.stderr.write(`
+Agentry dev environment is up: a control plane with ${info.nodes.length} kwok node(s), the operator, and config/samples.
+In another shell:
+  export KUBECONFIG=${info.kubeconfig}
+  kubectl get nodes
+  kubectl get agents -A
+  kubectl get svc -n agentry-samples -o custom-columns=NAME:.metadata.name,APP_PROTOCOL:.spec.ports[0].appProtocol
+Operator metrics: http://127.0.0.1:${operator.probePort}/metrics
+Ctrl-C stops everything.
+`);
 
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   process.stderr.write('\nstopping...\n');
+  await operator.stop();
+  client.close();
   await cp.stop();
   process.exit(0);
 };

@@ -111,7 +111,22 @@ export class ControlPlane {
     this.startEtcd(requirePath(binaries, 'ETCD'));
     await waitFor('etcd', () => httpOk(`http://127.0.0.1:${etcdPort}/health`), 30_000);
 
+    // Every write request, with its user agent: tests prove "no write at steady state" from the
+    // server's own record rather than from the operator's account of itself.
+    const auditPolicy = join(this.dir, 'audit-policy.yaml');
+    await writeFile(auditPolicy, YAML.stringify({
+      apiVersion: 'audit.k8s.io/v1',
+      kind: 'Policy',
+      omitStages: ['RequestReceived'],
+      rules: [
+        { level: 'Metadata', verbs: ['create', 'update', 'patch', 'delete', 'deletecollection'] },
+        { level: 'None' },
+      ],
+    }));
     this.apiserverArgs = [
+      `--audit-policy-file=${auditPolicy}`,
+      `--audit-log-path=${join(this.dir, 'audit.log')}`,
+      '--audit-log-maxsize=0',
       '--advertise-address=127.0.0.1',
       '--bind-address=127.0.0.1',
       `--secure-port=${apiPort}`,

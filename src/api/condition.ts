@@ -21,6 +21,14 @@ export const ConditionReason = {
   InvalidSpec: 'InvalidSpec',
   /** Accepted=False: `spec.declarative.modelConfig` names no ModelConfig in the namespace. */
   ModelConfigNotFound: 'ModelConfigNotFound',
+  /** Accepted=False: the ModelConfig the agent uses is not valid. */
+  InvalidModelConfig: 'InvalidModelConfig',
+  /** Accepted=False: the exposure the Agent asks for is not allowed by the operator config. */
+  InvalidExposure: 'InvalidExposure',
+  /** Ready=False: the Agent is not accepted, so nothing runs for it. */
+  NotAccepted: 'NotAccepted',
+  /** Ready=False: applying a child object failed; retried with backoff. */
+  ApplyFailed: 'ApplyFailed',
   /** Accepted=False: a referenced Secret or key does not exist. */
   SecretRefInvalid: 'SecretRefInvalid',
   /** Ready=True. */

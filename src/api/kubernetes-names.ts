@@ -49,7 +49,12 @@ export function configMapKey() {
     .string()
     .min(1)
     .max(253)
-    .regex(/^[-._a-zA-Z0-9]+$/, { message: "must consist of letters, digits, '-', '_' or '.'" });
+    // Kubernetes also refuses '.', '..' and keys starting with '..' (they would clash with the
+    // volume's own '..data' links). RE2, which the API server uses for patterns, has no lookahead:
+    // a key starts with a non-dot, or with a single dot followed by a non-dot.
+    .regex(/^(?:[-_a-zA-Z0-9][-._a-zA-Z0-9]*|\.[-_a-zA-Z0-9][-._a-zA-Z0-9]*)$/, {
+      message: "must consist of letters, digits, '-', '_' or '.', and must not be '.', '..' or start with '..'",
+    });
 }
 
 /**

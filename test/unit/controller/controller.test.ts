@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { Controller } from '../../../src/controller/controller.js';
 import { enqueueForOwner, enqueueMapped } from '../../../src/controller/event-mappers.js';
 import { Informer } from '../../../src/controller/informer.js';
-import type { KubeObject } from '../../../src/controller/kube-object.js';
+import type { KubeObject } from '../../../src/kube/kube-object.js';
 import { objectRefKey } from '../../../src/controller/object-key.js';
 import { ItemExponentialRateLimiter } from '../../../src/controller/rate-limiter.js';
 import type { ReconcileContext, ReconcileOutcome, ReconcileRequest } from '../../../src/controller/reconciler.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { apiGroupOf, enqueueForObject, enqueueForOwner, enqueueMapped } from '../../../src/controller/event-mappers.js';
-import type { KubeObject } from '../../../src/controller/kube-object.js';
+import type { KubeObject } from '../../../src/kube/kube-object.js';
 import { objectRefKey, parseObjectKey } from '../../../src/controller/object-key.js';
 import { agentOwner, owned } from './fakes/objects.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Informer } from '../../../src/controller/informer.js';
 import type { InformerEventHandler } from '../../../src/controller/informer.js';
-import type { KubeObject } from '../../../src/controller/kube-object.js';
+import type { KubeObject } from '../../../src/kube/kube-object.js';
 import { ResourceExpiredError } from '../../../src/controller/list-watch.js';
 import { objectKey } from '../../../src/controller/object-key.js';
 import { FakeListWatch } from './fakes/fake-list-watch.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { InvalidKubeObjectError, toKubeObject } from '../../../src/controller/kube-object.js';
+import { InvalidKubeObjectError, toKubeObject } from '../../../src/kube/kube-object.js';
 import { ObjectStore } from '../../../src/controller/object-store.js';
 import { configMap } from './fakes/objects.js';
 

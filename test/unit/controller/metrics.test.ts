@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { Registry } from 'prom-client';
 import { Controller } from '../../../src/controller/controller.js';
 import { Informer } from '../../../src/controller/informer.js';
-import type { KubeObject } from '../../../src/controller/kube-object.js';
+import type { KubeObject } from '../../../src/kube/kube-object.js';
 import { ControllerMetrics } from '../../../src/controller/metrics.js';
 import { ItemExponentialRateLimiter } from '../../../src/controller/rate-limiter.js';
 import { WorkQueue } from '../../../src/controller/work-queue.js';

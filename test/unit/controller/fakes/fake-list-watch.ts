@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../../../src/controller/kube-object.js';
+import type { KubeObject } from '../../../../src/kube/kube-object.js';
 import { ResourceExpiredError } from '../../../../src/controller/list-watch.js';
 import type { ListResult, ListWatch, WatchEvent, WatchHandle } from '../../../../src/controller/list-watch.js';
 import { objectKey } from '../../../../src/controller/object-key.js';

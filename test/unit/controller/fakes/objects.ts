@@ -1,4 +1,4 @@
-import type { KubeObject, OwnerReference } from '../../../../src/controller/kube-object.js';
+import type { KubeObject, OwnerReference } from '../../../../src/kube/kube-object.js';
 
 export function configMap(name: string, namespace = 'default', data: Record<string, string> = {}): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data };

@@ -1,0 +1,49 @@
+// The `agentry` command.
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import type { CliIo } from './cli-io.js';
+import { renderCommand } from './render-command.js';
+import { runCommand } from './run-command.js';
+
+export const USAGE = `Usage: agentry <command> [flags]
+
+Commands:
+  run      run the operator (agentry run --help)
+  render   print the manifests the operator would apply for Agents, with no cluster (agentry render --help)
+`;
+
+const stdinText = async (): Promise<string> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+};
+
+export const processIo: CliIo = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  readFile: (path) => (path === '-' ? stdinText() : readFile(path, 'utf8')),
+};
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run':
+      return runCommand(rest, io);
+    case 'render':
+      return renderCommand(rest, io);
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      io.stdout(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      io.stderr(`agentry: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+// Run directly (tsx src/cli/main.ts ...) rather than through bin/agentry.js.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,34 @@
+// The kinds of object an Agent becomes, in the order they are applied (what a pod needs before the
+// Deployment that runs it; routing last, once its backend exists).
+import { LABEL_KEYS, MANAGED_BY } from '../api/group-version.js';
+
+export interface ChildKind {
+  apiVersion: string;
+  kind: string;
+  /** Collection path, cluster-wide or in one namespace. */
+  path(namespace?: string): string;
+  /** Needs the Gateway API CRDs. */
+  gatewayApi?: boolean;
+}
+
+function kind(apiVersion: string, kind: string, plural: string, gatewayApi = false): ChildKind {
+  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  return { apiVersion, kind, gatewayApi, path: (ns) => (ns ? `${base}/namespaces/${ns}/${plural}` : `${base}/${plural}`) };
+}
+
+export const CHILD_KINDS: readonly ChildKind[] = [
+  kind('v1', 'ServiceAccount', 'serviceaccounts'),
+  kind('v1', 'ConfigMap', 'configmaps'),
+  kind('v1', 'Service', 'services'),
+  kind('apps/v1', 'Deployment', 'deployments'),
+  kind('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'),
+  kind('gateway.networking.k8s.io/v1beta1', 'ReferenceGrant', 'referencegrants', true),
+  kind('gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproutes', true),
+];
+
+export function childKindKey(apiVersion: string, kind: string): string {
+  return `${apiVersion}/${kind}`;
+}
+
+/** Only the operator's own children are watched and cached. */
+export const CHILD_LABEL_SELECTOR = `${LABEL_KEYS.managedBy}=${MANAGED_BY}`;

@@ -1,0 +1,233 @@
+// Wires the Agent controller together: caches for Agents, ModelConfigs and every child kind (in the
+// watched namespaces), the controller and its watches, leader election, the probe/metrics server,
+// and graceful shutdown. Everything Agent-specific lives in the reconciler; this is plumbing.
+import type * as k8s from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AGENT_RESOURCE, GROUP_VERSION, LABEL_KEYS, MODEL_CONFIG_RESOURCE } from '../api/group-version.js';
+import type { OperatorConfig } from '../config/operator-config.js';
+import { Controller } from '../controller/controller.js';
+import { enqueueForObject, enqueueMapped } from '../controller/event-mappers.js';
+import { Informer } from '../controller/informer.js';
+import { KubeLeaseClient } from '../controller/kube-lease-client.js';
+import { KubeListWatch } from '../controller/kube-list-watch.js';
+import { LeaderElector } from '../controller/leader-election.js';
+import type { Logger } from '../controller/logger.js';
+import { ControllerMetrics } from '../controller/metrics.js';
+import type { ReconcileRequest } from '../controller/reconciler.js';
+import { KubeClient } from '../kube/kube-client.js';
+import { KubeApiError } from '../kube/kube-api-error.js';
+import type { KubeObject } from '../kube/kube-object.js';
+import { AgentReconciler } from './agent-reconciler.js';
+import { CHILD_KINDS, CHILD_LABEL_SELECTOR } from './child-kinds.js';
+import { EventRecorder } from './event-recorder.js';
+import { HealthServer } from './health-server.js';
+import { InformerSet } from './informer-set.js';
+
+export const COMPONENT = 'agentry';
+
+export interface OperatorOptions {
+  kubeConfig: k8s.KubeConfig;
+  config: OperatorConfig;
+  logger: Logger;
+  /** host:port for /healthz, /readyz, /metrics; port 0 picks a free one; undefined disables. */
+  probeAddress?: { host: string; port: number };
+  /** Identity in the leader-election Lease (the pod name in a cluster). */
+  identity: string;
+  registry?: Registry;
+  /** User-Agent on every API request (tests tell operators apart in the API server's audit log). */
+  userAgent?: string;
+}
+
+export interface RunningOperator {
+  client: KubeClient;
+  registry: Registry;
+  probePort: number | undefined;
+  /** Resolves once this replica leads and its caches are synced (never, for a standby). */
+  leading: Promise<void>;
+  isLeader(): boolean;
+  stop(): Promise<void>;
+  /** Resolves when the operator stopped: after stop(), or after losing the lease. */
+  done: Promise<'stopped' | 'lost-lease'>;
+}
+
+/** Keep only what the operator reads: managedFields alone is often half of an object's size. */
+function dropManagedFields(obj: KubeObject): KubeObject {
+  if (!obj.metadata.managedFields) return obj;
+  const { managedFields: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
+/** The namespace the operator runs in: POD_NAMESPACE (downward API), the service account's, or default. */
+function ownNamespace(): string {
+  if (process.env.POD_NAMESPACE) return process.env.POD_NAMESPACE;
+  try {
+    return readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8').trim();
+  } catch {
+    return 'default';
+  }
+}
+
+async function served(client: KubeClient, apiVersion: string, kind: string): Promise<boolean> {
+  try {
+    await client.resource(apiVersion, kind);
+    return true;
+  } catch (err) {
+    if (KubeApiError.isNotFound(err) || (err instanceof Error && err.message.includes('does not serve'))) return false;
+    throw err;
+  }
+}
+
+export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
+  const { kubeConfig: kc, config, logger } = options;
+  const registry = options.registry ?? new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({ name: 'rest_client_requests_total', help: 'Kubernetes API requests by status code, method and host.', labelNames: ['code', 'method', 'host'], registers: [registry] });
+  const latency = new Histogram({ name: 'rest_client_request_duration_seconds', help: 'Kubernetes API request latency by verb.', labelNames: ['verb'], registers: [registry], buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60] });
+  const host = new URL(kc.getCurrentCluster()?.server ?? 'http://unknown').host;
+  const client = new KubeClient(kc, {
+    userAgent: options.userAgent ?? `${COMPONENT}/0.1.0`,
+    observe: (method, _path, code, ms) => {
+      requests.inc({ code: String(code), method, host });
+      latency.observe({ verb: method }, ms / 1000);
+    },
+  });
+
+  const gatewayApi = (await served(client, 'gateway.networking.k8s.io/v1', 'HTTPRoute')) && (await served(client, 'gateway.networking.k8s.io/v1beta1', 'ReferenceGrant'));
+  if (!gatewayApi) logger.warn('the Gateway API CRDs are not installed: HTTPRoutes and ReferenceGrants will not be managed');
+
+  const namespaces: (string | undefined)[] = config.watchNamespaces?.length ? config.watchNamespaces : [undefined];
+  const resyncPeriodMs = config.resyncPeriodSeconds * 1000;
+  const caches = new InformerSet();
+  const informer = (apiVersion: string, kind: string, path: (ns?: string) => string, ns: string | undefined, labelSelector?: string) => {
+    const inf = new Informer<KubeObject>({
+      name: `${kind}${ns ? `/${ns}` : ''}`,
+      listWatch: new KubeListWatch(kc, { path: path(ns), ...(labelSelector ? { labelSelector } : {}) }),
+      logger: logger.child({ informer: kind, namespace: ns }),
+      resyncPeriodMs,
+      transform: dropManagedFields,
+    });
+    caches.add(apiVersion, kind, inf);
+    return inf;
+  };
+  const agentPath = (ns?: string) => `/apis/${GROUP_VERSION}${ns ? `/namespaces/${ns}` : ''}/${AGENT_RESOURCE.plural}`;
+  const modelConfigPath = (ns?: string) => `/apis/${GROUP_VERSION}${ns ? `/namespaces/${ns}` : ''}/${MODEL_CONFIG_RESOURCE.plural}`;
+  const agentInformers = namespaces.map((ns) => informer(GROUP_VERSION, AGENT_RESOURCE.kind, agentPath, ns));
+  const modelConfigInformers = namespaces.map((ns) => informer(GROUP_VERSION, MODEL_CONFIG_RESOURCE.kind, modelConfigPath, ns));
+  const childNamespaces = new Set(namespaces);
+  // Routes may live in one fixed namespace beside the gateway: watch it too.
+  if (config.gateway.routeNamespace && !childNamespaces.has(undefined)) childNamespaces.add(config.gateway.routeNamespace);
+  const childInformers = CHILD_KINDS.filter((k) => gatewayApi || !k.gatewayApi).flatMap((k) =>
+    [...childNamespaces].map((ns) => informer(k.apiVersion, k.kind, (n) => k.path(n), ns, CHILD_LABEL_SELECTOR)),
+  );
+
+  const agents = caches.of(GROUP_VERSION, AGENT_RESOURCE.kind);
+  const recorder = new EventRecorder(client, COMPONENT, logger);
+  const reconciler = new AgentReconciler({
+    client,
+    agents,
+    modelConfigs: caches.of(GROUP_VERSION, MODEL_CONFIG_RESOURCE.kind),
+    children: caches,
+    config: gatewayApi ? config : { ...config, gateway: { ...config.gateway, enabled: false } },
+    recorder,
+  });
+
+  const [primary, ...otherAgentInformers] = agentInformers;
+  if (!primary) throw new Error('no namespaces to watch');
+  const metrics = new ControllerMetrics(registry);
+  const controller = new Controller({
+    name: 'agent',
+    primary,
+    reconcile: reconciler.reconcile,
+    maxConcurrentReconciles: config.workers,
+    metrics,
+    logger,
+  });
+  for (const inf of otherAgentInformers) controller.watch(inf, enqueueForObject());
+  // A child maps to its Agent by label (works across namespaces, where there is no ownerReference).
+  const toOwningAgent = enqueueMapped<KubeObject>((child): ReconcileRequest[] => {
+    const name = child.metadata.labels?.[LABEL_KEYS.agent];
+    if (!name) return [];
+    return [{ namespace: child.metadata.labels?.[LABEL_KEYS.agentNamespace] ?? child.metadata.namespace, name }];
+  });
+  for (const inf of childInformers) controller.watch(inf, toOwningAgent);
+  const toReferencingAgents = enqueueMapped<KubeObject>((mc) =>
+    agents
+      .list(mc.metadata.namespace, (a) => (a.spec as { declarative?: { modelConfig?: string } } | undefined)?.declarative?.modelConfig === mc.metadata.name)
+      .map((a) => ({ namespace: a.metadata.namespace, name: a.metadata.name })),
+  );
+  for (const inf of modelConfigInformers) controller.watch(inf, toReferencingAgents);
+
+  let leader = !config.leaderElection.enabled;
+  let synced = false;
+  const probe = options.probeAddress
+    ? new HealthServer({
+        ...options.probeAddress,
+        registry,
+        healthy: () => true,
+        // A standby is ready: it is healthy and waiting for the lease.
+        ready: () => !leader || synced,
+      })
+    : undefined;
+  const probePort = await probe?.listen();
+
+  const stopController = new AbortController();
+  let resolveLeading!: () => void;
+  const leading = new Promise<void>((r) => (resolveLeading = r));
+  // Resolves with why the operator stopped: a requested stop, or a lost lease (the process should
+  // exit then, as controller-runtime managers do, and come back as a standby).
+  let resolveDone!: (why: 'stopped' | 'lost-lease') => void;
+  const done = new Promise<'stopped' | 'lost-lease'>((r) => (resolveDone = r));
+
+  const runController = async (signal: AbortSignal) => {
+    leader = true;
+    logger.info({ workers: config.workers, namespaces: namespaces.map((n) => n ?? '*') }, 'starting the Agent controller');
+    await controller.start(signal); // resolves once every cache has synced and the workers run
+    if (signal.aborted) return;
+    synced = true;
+    resolveLeading();
+  };
+
+  let stopping: Promise<void> | undefined;
+  const stop = (why: 'stopped' | 'lost-lease' = 'stopped'): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info({ why }, 'shutting down: draining the work queue');
+      stopController.abort();
+      await controller.stop();
+      await elector?.stop();
+      await probe?.close();
+      client.close();
+      logger.info('stopped');
+      resolveDone(why);
+    })();
+    return stopping;
+  };
+
+  let elector: LeaderElector | undefined;
+  if (config.leaderElection.enabled) {
+    const le = config.leaderElection;
+    elector = new LeaderElector({
+      client: new KubeLeaseClient(kc),
+      namespace: le.leaseNamespace ?? ownNamespace(),
+      name: le.leaseName,
+      identity: options.identity,
+      leaseDurationMs: le.leaseDurationSeconds * 1000,
+      renewDeadlineMs: le.renewDeadlineSeconds * 1000,
+      retryPeriodMs: le.retryPeriodSeconds * 1000,
+      logger,
+      onStartedLeading: (signal) => runController(signal),
+      onStoppedLeading: () => {
+        leader = false;
+        if (!stopping) logger.warn('lost the leader-election lease');
+      },
+    });
+    void elector.run(stopController.signal).then(() => stop(stopping ? 'stopped' : 'lost-lease'));
+  } else {
+    void runController(stopController.signal).catch((err: unknown) => {
+      logger.error({ err }, 'controller failed');
+      void stop();
+    });
+  }
+
+  return { client, registry, probePort, leading, isLeader: () => leader && synced, stop: () => stop(), done };
+}

@@ -1,0 +1,33 @@
+// Every API permission the operator uses, and nothing else. The Helm chart and kustomize RBAC are
+// checked against this list (a rule the operator does not need fails the test), and the operator is
+// run impersonating the chart's ServiceAccount (a missing rule fails the reconcile suite).
+//
+// Why each verb: caches are filled by list+watch (never get); children are written by server-side
+// apply (patch, plus create: the API server checks it when an apply creates the object) and pruned
+// by delete; the Agent's finalizer is a JSON patch and its status a
+// server-side apply on the status subresource; Events are created; the Lease is read, created and
+// renewed by update.
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+const CHILD_WRITE_VERBS = ['list', 'watch', 'create', 'patch', 'delete'];
+
+/** Rules in every namespace the operator watches (a ClusterRole, or one Role per namespace). */
+export const WATCHED_NAMESPACE_RULES: readonly PolicyRule[] = [
+  { apiGroups: ['agentry.dev'], resources: ['agents'], verbs: ['list', 'watch', 'patch'] },
+  { apiGroups: ['agentry.dev'], resources: ['agents/status'], verbs: ['patch'] },
+  { apiGroups: ['agentry.dev'], resources: ['modelconfigs'], verbs: ['list', 'watch'] },
+  { apiGroups: [''], resources: ['configmaps', 'serviceaccounts', 'services'], verbs: CHILD_WRITE_VERBS },
+  { apiGroups: ['apps'], resources: ['deployments'], verbs: CHILD_WRITE_VERBS },
+  { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: CHILD_WRITE_VERBS },
+  { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes', 'referencegrants'], verbs: CHILD_WRITE_VERBS },
+  { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+];
+
+/** Rules in the operator's own namespace, for leader election. */
+export const LEADER_ELECTION_RULES: readonly PolicyRule[] = [
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+];

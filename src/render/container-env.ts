@@ -1,0 +1,61 @@
+// The agent container's environment: who the agent is, where its secrets come from (by reference:
+// secretKeyRef / configMapKeyRef, never a value), then the user's own variables.
+import type { EnvVar } from '../api/env-var.js';
+import type { RenderContext } from './render-context.js';
+import { RenderFailureReason, RenderRejection } from './render-result.js';
+import { AGENT_ENV } from './runtime-contract.js';
+import { quantityText } from './quantity-text.js';
+import { sortKeysDeep } from './sorted-keys.js';
+
+type KubeEnvVar = Record<string, unknown> & { name: string };
+
+/**
+ * The operator's variables come first so that the user's may refer to them with $(AGENTRY_AGENT_NAME)
+ * (Kubernetes expands only variables defined earlier in the list). A user variable with the same name
+ * as one of the operator's is rejected rather than silently dropped or allowed to shadow it: the list
+ * is keyed by name, and a duplicate would make the Deployment itself invalid.
+ */
+export function containerEnv(ctx: RenderContext): KubeEnvVar[] {
+  const operatorVars = operatorEnv(ctx);
+  const reserved = new Set(operatorVars.map((v) => v.name));
+  const userVars = ctx.agent.spec.deployment?.env ?? [];
+  userVars.forEach((variable, index) => {
+    if (reserved.has(variable.name)) {
+      throw new RenderRejection(
+        RenderFailureReason.InvalidSpec,
+        `spec.deployment.env[${index}].name: ${variable.name} is set by the operator and cannot be overridden`,
+      );
+    }
+  });
+  return [...operatorVars, ...userVars.map(userEnvVar)];
+}
+
+function operatorEnv(ctx: RenderContext): KubeEnvVar[] {
+  const env: KubeEnvVar[] = [
+    { name: AGENT_ENV.agentName, value: ctx.name },
+    { name: AGENT_ENV.agentNamespace, value: ctx.namespace },
+  ];
+  const apiKeySecret = ctx.modelConfig?.spec.apiKeySecret;
+  if (ctx.agent.spec.type === 'Declarative' && apiKeySecret !== undefined) {
+    env.push({ name: AGENT_ENV.modelApiKey, valueFrom: { secretKeyRef: { name: apiKeySecret.name, key: apiKeySecret.key } } });
+  }
+  const systemMessageFrom = ctx.agent.spec.declarative?.systemMessageFrom;
+  if (systemMessageFrom?.configMapKeyRef !== undefined) {
+    const { name, key } = systemMessageFrom.configMapKeyRef;
+    env.push({ name: AGENT_ENV.systemMessage, valueFrom: { configMapKeyRef: { name, key } } });
+  } else if (systemMessageFrom?.secretKeyRef !== undefined) {
+    const { name, key } = systemMessageFrom.secretKeyRef;
+    env.push({ name: AGENT_ENV.systemMessage, valueFrom: { secretKeyRef: { name, key } } });
+  }
+  return env;
+}
+
+function userEnvVar(variable: EnvVar): KubeEnvVar {
+  const divisor = variable.valueFrom?.resourceFieldRef?.divisor;
+  const copy = sortKeysDeep(variable) as KubeEnvVar;
+  if (divisor !== undefined) {
+    const valueFrom = copy.valueFrom as { resourceFieldRef: Record<string, unknown> };
+    valueFrom.resourceFieldRef.divisor = quantityText(divisor);
+  }
+  return copy;
+}

@@ -1,0 +1,54 @@
+// Whether an agent is routed through the gateway, and how: the route's namespace, name, path and
+// hostnames. Decided from the Agent's spec.exposure.gateway and the operator configuration.
+import type { AgentSpec } from '../api/agent.js';
+import { publicUrl } from './agent-urls.js';
+import { RenderFailureReason, RenderRejection } from './render-result.js';
+import { resolveRoutePath } from './route-path.js';
+import type { GatewayConfig } from './route-path.js';
+
+export type GatewayExposure =
+  | { readonly routed: false }
+  | {
+      readonly routed: true;
+      readonly routeNamespace: string;
+      readonly routeName: string;
+      /** The route lives outside the Agent's namespace: it needs a ReferenceGrant and has no owner. */
+      readonly crossNamespace: boolean;
+      readonly path: string;
+      /** Empty: the route matches any hostname of the gateway's listeners. */
+      readonly hostnames: readonly string[];
+      readonly publicUrl: string | undefined;
+    };
+
+/**
+ * An agent is routed when the configuration names at least one gateway (parentRefs) and either the
+ * Agent asks for it (exposure.gateway.enabled: true) or, when it does not say, it speaks A2A and the
+ * configuration exposes agents by default (gateway.enabled). exposure.gateway.enabled: false always
+ * wins. Throws RenderRejection (InvalidExposure) for a path the configuration does not allow.
+ */
+export function resolveGatewayExposure(agent: { name: string; namespace: string }, spec: AgentSpec, gateway: GatewayConfig): GatewayExposure {
+  if (!isRouted(spec, gateway)) return { routed: false };
+
+  const requested = spec.exposure?.gateway;
+  const path = resolveRoutePath(agent, requested?.pathPrefix, gateway);
+  if (!path.ok) throw new RenderRejection(RenderFailureReason.InvalidExposure, path.message);
+
+  const routeNamespace = gateway.routeNamespace ?? agent.namespace;
+  const crossNamespace = routeNamespace !== agent.namespace;
+  return {
+    routed: true,
+    routeNamespace,
+    // Agent names are DNS-1035 labels and namespaces DNS-1123 labels: neither contains a dot, so
+    // `{name}.{namespace}` can never collide between two Agents, nor with a same-namespace route name.
+    routeName: crossNamespace ? `${agent.name}.${agent.namespace}` : agent.name,
+    crossNamespace,
+    path: path.path,
+    hostnames: requested?.hostnames ?? gateway.hostnames ?? [],
+    publicUrl: gateway.publicBaseUrl === undefined ? undefined : publicUrl(gateway.publicBaseUrl, path.path),
+  };
+}
+
+function isRouted(spec: AgentSpec, gateway: GatewayConfig): boolean {
+  if (gateway.parentRefs.length === 0) return false;
+  return spec.exposure?.gateway?.enabled ?? (gateway.enabled && spec.a2aConfig !== undefined);
+}

@@ -1,0 +1,51 @@
+// The HTTPRoute that makes the agent reachable through the gateway: its path prefix is rewritten to
+// '/', so the agent sees the same paths through the gateway as in the cluster.
+//
+// Fields the Gateway API CRD would default (parentRef group/kind, backendRef group/kind/weight) are
+// written explicitly with those same defaults: the live object then equals what was applied, and the
+// manifest says what it means without knowing the CRD's defaults.
+import type { KubeObject } from '../kube/kube-object.js';
+import { childMetadata } from './child-metadata.js';
+import type { GatewayExposure } from './gateway-exposure.js';
+import type { RenderContext } from './render-context.js';
+import { AGENT_SERVICE_PORT } from './runtime-contract.js';
+
+export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+
+type Routed = Extract<GatewayExposure, { routed: true }>;
+
+export function httpRoute(ctx: RenderContext, exposure: Routed): KubeObject {
+  return {
+    apiVersion: `${GATEWAY_API_GROUP}/v1`,
+    kind: 'HTTPRoute',
+    metadata: childMetadata(ctx, { namespace: exposure.routeNamespace, name: exposure.routeName }),
+    spec: {
+      parentRefs: ctx.config.gateway.parentRefs.map((ref) => ({
+        group: GATEWAY_API_GROUP,
+        kind: 'Gateway',
+        name: ref.name,
+        namespace: ref.namespace,
+        ...(ref.sectionName !== undefined && { sectionName: ref.sectionName }),
+        ...(ref.port !== undefined && { port: ref.port }),
+      })),
+      ...(exposure.hostnames.length > 0 && { hostnames: [...exposure.hostnames] }),
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: exposure.path } }],
+          filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } }],
+          backendRefs: [
+            {
+              group: '',
+              kind: 'Service',
+              name: ctx.name,
+              // Only across namespaces: the ReferenceGrant beside the Service allows exactly this.
+              ...(exposure.crossNamespace && { namespace: ctx.namespace }),
+              port: AGENT_SERVICE_PORT,
+              weight: 1,
+            },
+          ],
+        },
+      ],
+    },
+  };
+}

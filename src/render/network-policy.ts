@@ -1,0 +1,121 @@
+// The NetworkPolicy around the agent pods: default-deny in both directions (both policyTypes are
+// listed explicitly, so an empty rule list means "nothing" rather than "not restricted"), then
+// ingress to the agent port only from the gateway and the sources the configuration lets the Agent
+// add, and egress only to DNS, the configured model endpoints, the Agent's own additions and (to call
+// peer agents) the gateway.
+import type { KubeObject } from '../kube/kube-object.js';
+import { childMetadata } from './child-metadata.js';
+import { selectorLabels } from './labels.js';
+import type { RenderContext } from './render-context.js';
+import { RenderFailureReason, RenderRejection } from './render-result.js';
+import { sortedRecord } from './sorted-keys.js';
+
+/** Set by Kubernetes on every namespace: the one namespace label that cannot be forged by its users. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+const DNS_PORT = 53;
+
+type Peer = Record<string, unknown>;
+type Port = { protocol: 'TCP' | 'UDP'; port: number };
+
+export function networkPolicyEnabled(ctx: RenderContext): boolean {
+  return ctx.agent.spec.exposure?.networkPolicy?.enabled ?? ctx.config.networkPolicy.enabled;
+}
+
+export function networkPolicy(ctx: RenderContext): KubeObject {
+  const ingressPeers = [...gatewayPeers(ctx), ...agentIngressPeers(ctx)];
+  const egress = egressRules(ctx);
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: childMetadata(ctx),
+    spec: {
+      podSelector: { matchLabels: selectorLabels(ctx.name) },
+      policyTypes: ['Ingress', 'Egress'],
+      // A rule without peers would admit everyone: with no allowed source there is no rule at all,
+      // which (with policyType Ingress) denies all ingress.
+      ...(ingressPeers.length > 0 && { ingress: [{ from: ingressPeers, ports: [{ protocol: 'TCP', port: ctx.containerPort }] }] }),
+      ...(egress.length > 0 && { egress }),
+    },
+  };
+}
+
+/**
+ * The namespaces of the gateway's pods: the configured one, or else those of the gateways the routes
+ * attach to (which is where the pods of most in-cluster gateways run).
+ */
+function gatewayNamespaces(ctx: RenderContext): string[] {
+  const configured = ctx.config.networkPolicy.gatewayNamespace;
+  if (configured !== undefined) return [configured];
+  return [...new Set(ctx.config.gateway.parentRefs.map((ref) => ref.namespace))].sort();
+}
+
+function gatewayPeers(ctx: RenderContext): Peer[] {
+  return gatewayNamespaces(ctx).map((namespace) => namespacePeer(namespace, ctx.config.networkPolicy.gatewayPodLabels));
+}
+
+/**
+ * The Agent's own ingress sources, within what the configuration allows. A source that is not allowed
+ * fails the render (InvalidExposure) rather than being dropped: silently ignoring it would leave the
+ * author debugging blocked traffic.
+ */
+function agentIngressPeers(ctx: RenderContext): Peer[] {
+  const sources = ctx.agent.spec.exposure?.networkPolicy?.ingressFrom ?? [];
+  const policy = ctx.config.networkPolicy.allowedIngressNamespaces;
+  sources.forEach((source, index) => {
+    const field = `spec.exposure.networkPolicy.ingressFrom[${index}]`;
+    if (policy === 'None') {
+      throw new RenderRejection(
+        RenderFailureReason.InvalidExposure,
+        `${field}: the operator configuration allows no extra ingress sources (networkPolicy.allowedIngressNamespaces: None)`,
+      );
+    }
+    if (policy === 'Same' && source.namespace !== ctx.namespace) {
+      throw new RenderRejection(
+        RenderFailureReason.InvalidExposure,
+        `${field}.namespace: ${JSON.stringify(source.namespace)} is not allowed: the operator configuration allows only the agent's own namespace ${JSON.stringify(ctx.namespace)} (networkPolicy.allowedIngressNamespaces: Same)`,
+      );
+    }
+  });
+  return sources.map((source) => namespacePeer(source.namespace, source.podLabels));
+}
+
+function egressRules(ctx: RenderContext): Record<string, unknown>[] {
+  const { dns, modelEndpoints, peerAgentsViaGateway } = ctx.config.networkPolicy.egress;
+  const rules: Record<string, unknown>[] = [
+    {
+      to: [namespacePeer(dns.namespace, dns.podLabels)],
+      ports: [
+        { protocol: 'UDP', port: DNS_PORT },
+        { protocol: 'TCP', port: DNS_PORT },
+      ],
+    },
+  ];
+  for (const endpoint of modelEndpoints) rules.push(ipBlockRule(endpoint.cidr, endpoint.ports));
+  // The configuration has no switch for the Agent's own egress: its egressTo is always honoured.
+  for (const destination of ctx.agent.spec.exposure?.networkPolicy?.egressTo ?? []) {
+    rules.push(ipBlockRule(destination.cidr, (destination.ports ?? []).map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' }))));
+  }
+  if (peerAgentsViaGateway) {
+    // The configuration does not know the gateway's ports: all ports of the gateway pods.
+    const peers = gatewayPeers(ctx);
+    if (peers.length > 0) rules.push({ to: peers });
+  }
+  return rules;
+}
+
+/** No ports: every port (NetworkPolicy semantics), so an empty list is not written. */
+function ipBlockRule(cidr: string, ports: readonly Port[]): Record<string, unknown> {
+  return {
+    to: [{ ipBlock: { cidr } }],
+    ...(ports.length > 0 && { ports: ports.map((p) => ({ protocol: p.protocol, port: p.port })) }),
+  };
+}
+
+/** Pods of one namespace, all of them or those with `podLabels` (ANDed: one peer, both selectors). */
+function namespacePeer(namespace: string, podLabels: Readonly<Record<string, string>> | undefined): Peer {
+  return {
+    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } },
+    ...(podLabels !== undefined && Object.keys(podLabels).length > 0 && { podSelector: { matchLabels: sortedRecord(podLabels) } }),
+  };
+}

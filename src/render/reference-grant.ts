@@ -1,0 +1,20 @@
+// The ReferenceGrant that lets an HTTPRoute in another namespace (beside the gateway) send traffic to
+// the agent's Service. It lives in the agent's namespace (the grant is given by the referenced side)
+// and names exactly this agent's Service: never a wildcard, so a route in the gateway's namespace can
+// reach nothing else in the agent's namespace through it.
+import type { KubeObject } from '../kube/kube-object.js';
+import { childMetadata } from './child-metadata.js';
+import { GATEWAY_API_GROUP } from './http-route.js';
+import type { RenderContext } from './render-context.js';
+
+export function referenceGrant(ctx: RenderContext, routeNamespace: string): KubeObject {
+  return {
+    apiVersion: `${GATEWAY_API_GROUP}/v1beta1`,
+    kind: 'ReferenceGrant',
+    metadata: childMetadata(ctx),
+    spec: {
+      from: [{ group: GATEWAY_API_GROUP, kind: 'HTTPRoute', namespace: routeNamespace }],
+      to: [{ group: '', kind: 'Service', name: ctx.name }],
+    },
+  };
+}

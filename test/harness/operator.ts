@@ -1,0 +1,95 @@
+// Runs the operator in-process against the test control plane, scoped to a test file's namespaces
+// (test files run in parallel, each with an operator of its own), and reads the API server's audit
+// log to see exactly which writes an operator made.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { installCrds } from '../../hack/control-plane/control-plane.js';
+import { defaultOperatorConfig, type OperatorConfig } from '../../src/config/operator-config.js';
+import { KubeClient } from '../../src/kube/kube-client.js';
+import { startOperator, type RunningOperator } from '../../src/operator/operator.js';
+import { kubeConfig } from './cluster.js';
+
+const crdDir = fileURLToPath(new URL('../../crds', import.meta.url));
+
+export async function installAgentryCrds(): Promise<void> {
+  const client = new KubeClient(kubeConfig());
+  try {
+    await installCrds(client, crdDir);
+  } finally {
+    client.close();
+  }
+}
+
+export interface TestOperator {
+  operator: RunningOperator;
+  userAgent: string;
+  registry: Registry;
+  stop(): Promise<void>;
+}
+
+export type ConfigOverrides = { [K in keyof OperatorConfig]?: OperatorConfig[K] extends object ? Partial<OperatorConfig[K]> : OperatorConfig[K] };
+
+export function testConfig(namespaces: string[], overrides: ConfigOverrides = {}): OperatorConfig {
+  const base = defaultOperatorConfig();
+  const merged = { ...base, ...overrides } as OperatorConfig;
+  for (const key of Object.keys(overrides) as (keyof OperatorConfig)[]) {
+    const b = base[key];
+    const o = overrides[key];
+    if (b && o && typeof b === 'object' && !Array.isArray(b) && typeof o === 'object' && !Array.isArray(o)) {
+      (merged as Record<string, unknown>)[key] = { ...b, ...o };
+    }
+  }
+  return { ...merged, watchNamespaces: namespaces, leaderElection: { ...merged.leaderElection, enabled: false } };
+}
+
+export async function startTestOperator(namespaces: string[], overrides: ConfigOverrides = {}): Promise<TestOperator> {
+  const userAgent = `agentry-test/${randomBytes(4).toString('hex')}`;
+  const registry = new Registry();
+  const operator = await startOperator({
+    kubeConfig: kubeConfig(),
+    config: testConfig(namespaces, { resyncPeriodSeconds: 600, workers: 2, ...overrides }),
+    logger: pino({ level: process.env.AGENTRY_TEST_LOG_LEVEL ?? 'silent' }),
+    identity: userAgent,
+    registry,
+    userAgent,
+  });
+  await operator.leading;
+  return { operator, userAgent, registry, stop: () => operator.stop() };
+}
+
+export interface AuditEvent {
+  verb: string;
+  userAgent: string;
+  requestURI: string;
+  stageTimestamp: string;
+  objectRef?: { resource?: string; namespace?: string; name?: string; subresource?: string };
+  responseStatus?: { code?: number };
+}
+
+/** Write requests (create/update/patch/delete) the API server recorded for `userAgent` after `since`. */
+export async function auditedWrites(userAgent: string, since: Date): Promise<AuditEvent[]> {
+  const kubeconfig = process.env.KUBECONFIG;
+  if (!kubeconfig) throw new Error('KUBECONFIG is not set');
+  const text = await readFile(join(dirname(kubeconfig), 'audit.log'), 'utf8');
+  const events: AuditEvent[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.includes(userAgent)) continue;
+    const event = JSON.parse(line) as AuditEvent;
+    if (event.userAgent === userAgent && new Date(event.stageTimestamp) > since) events.push(event);
+  }
+  return events;
+}
+
+/** Sum of a counter in a prom-client registry (all label sets matching `labels`). */
+export async function counterValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) return 0;
+  const { values } = await metric.get();
+  return values
+    .filter((v) => Object.entries(labels).every(([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want))
+    .reduce((sum, v) => sum + v.value, 0);
+}
