@@ -40,6 +40,18 @@ export function isNetworkAddress(cidr: ParsedCidr): boolean {
   });
 }
 
+/** True when every address of `inner` is in `outer` (same family, longer or equal prefix, same leading bits). */
+export function cidrWithin(inner: string, outer: string): boolean {
+  const a = parseCidr(inner);
+  const b = parseCidr(outer);
+  if (!a || !b || a.family !== b.family || a.prefixLength < b.prefixLength) return false;
+  return b.bytes.every((byte, index) => {
+    const bits = Math.min(8, Math.max(0, b.prefixLength - index * 8));
+    const mask = (0xff << (8 - bits)) & 0xff;
+    return ((a.bytes[index] ?? 0) & mask) === (byte & mask);
+  });
+}
+
 function parseIPv4(text: string): number[] | undefined {
   const parts = text.split('.');
   if (parts.length !== 4) return undefined;

@@ -81,6 +81,10 @@ const gatewaySchema = z
       .optional()
       .describe("With allowCustomPathPrefix: the prefixes a custom path must start with, as templates such as '/agents/{namespace}/'. Unset: any path (conflicts are still refused)."),
     hostnames: z.array(gatewayHostnameSchema).max(16).optional().describe('Hostnames of every HTTPRoute, unless an Agent sets its own; any hostname of the gateway when unset.'),
+    allowAgentHostnames: z
+      .boolean()
+      .default(false)
+      .describe("Honour an Agent's spec.exposure.gateway.hostnames. When false an Agent that sets them is refused (InvalidExposure): a hostname is a platform decision, and one tenant must not claim another's."),
     publicBaseUrl: z
       .string()
       .max(2048)
@@ -105,6 +109,15 @@ const networkPolicySchema = z
       .optional()
       .describe("Namespace of the gateway's pods, allowed to reach agents. Unset: the namespaces of gateway.parentRefs."),
     gatewayPodLabels: labelMap(16).optional().describe("Labels of the gateway's pods; unset: every pod of the gateway namespace."),
+    allowOptOut: z
+      .boolean()
+      .default(false)
+      .describe('Let an Agent turn its NetworkPolicy off (spec.exposure.networkPolicy.enabled: false). When false such an Agent is refused (InvalidExposure), so the isolation the platform sets cannot be removed by a tenant.'),
+    allowedEgressCidrs: z
+      .array(cidrSchema)
+      .max(32)
+      .default([])
+      .describe("Networks an Agent may add to its own egress (spec.exposure.networkPolicy.egressTo): each entry's CIDR must lie within one of these. Empty (the default): Agents may add none, and one that asks is refused (InvalidExposure)."),
     allowedIngressNamespaces: z
       .enum(['None', 'Same', 'All'])
       .default('Same')

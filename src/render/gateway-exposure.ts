@@ -33,6 +33,12 @@ export function resolveGatewayExposure(agent: { name: string; namespace: string 
   const path = resolveRoutePath(agent, requested?.pathPrefix, gateway);
   if (!path.ok) throw new RenderRejection(RenderFailureReason.InvalidExposure, path.message);
 
+  if (requested?.hostnames?.length && !gateway.allowAgentHostnames) {
+    throw new RenderRejection(
+      RenderFailureReason.InvalidExposure,
+      'spec.exposure.gateway.hostnames: the operator configuration does not let an Agent choose its hostnames (gateway.allowAgentHostnames: false)',
+    );
+  }
   const routeNamespace = gateway.routeNamespace ?? agent.namespace;
   const crossNamespace = routeNamespace !== agent.namespace;
   return {

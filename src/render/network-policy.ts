@@ -3,6 +3,7 @@
 // ingress to the agent port only from the gateway and the sources the configuration lets the Agent
 // add, and egress only to DNS, the configured model endpoints, the Agent's own additions and (to call
 // peer agents) the gateway.
+import { cidrWithin } from '../api/cidr.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { childMetadata } from './child-metadata.js';
 import { selectorLabels } from './labels.js';
@@ -19,7 +20,14 @@ type Peer = Record<string, unknown>;
 type Port = { protocol: 'TCP' | 'UDP'; port: number };
 
 export function networkPolicyEnabled(ctx: RenderContext): boolean {
-  return ctx.agent.spec.exposure?.networkPolicy?.enabled ?? ctx.config.networkPolicy.enabled;
+  const requested = ctx.agent.spec.exposure?.networkPolicy?.enabled;
+  if (requested === false && ctx.config.networkPolicy.enabled && !ctx.config.networkPolicy.allowOptOut) {
+    throw new RenderRejection(
+      RenderFailureReason.InvalidExposure,
+      'spec.exposure.networkPolicy.enabled: the operator configuration does not let an Agent turn its NetworkPolicy off (networkPolicy.allowOptOut: false)',
+    );
+  }
+  return requested ?? ctx.config.networkPolicy.enabled;
 }
 
 export function networkPolicy(ctx: RenderContext): KubeObject {
@@ -92,7 +100,17 @@ function egressRules(ctx: RenderContext): Record<string, unknown>[] {
     },
   ];
   for (const endpoint of modelEndpoints) rules.push(ipBlockRule(endpoint.cidr, endpoint.ports));
-  // The configuration has no switch for the Agent's own egress: its egressTo is always honoured.
+  // An Agent's own egress only within the networks the configuration allows (refused otherwise: a
+  // tenant must not be able to open, say, 0.0.0.0/0 for its pods on its own).
+  const allowed = ctx.config.networkPolicy.allowedEgressCidrs;
+  (ctx.agent.spec.exposure?.networkPolicy?.egressTo ?? []).forEach((destination, index) => {
+    if (!allowed.some((outer) => cidrWithin(destination.cidr, outer))) {
+      throw new RenderRejection(
+        RenderFailureReason.InvalidExposure,
+        `spec.exposure.networkPolicy.egressTo[${index}].cidr: ${destination.cidr} is not within the networks the operator configuration allows (networkPolicy.allowedEgressCidrs: ${allowed.length ? allowed.join(', ') : 'none'})`,
+      );
+    }
+  });
   for (const destination of ctx.agent.spec.exposure?.networkPolicy?.egressTo ?? []) {
     rules.push(ipBlockRule(destination.cidr, (destination.ports ?? []).map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' }))));
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 
-import { isCidr, isNetworkAddress, parseCidr } from '../../../src/api/cidr.js';
+import { cidrWithin, isCidr, isNetworkAddress, parseCidr } from '../../../src/api/cidr.js';
 
 // Cases follow Go's netip.ParsePrefix (what CEL's isCIDR() uses on the API server), plus its
 // refusal of IPv4-mapped IPv6 addresses.
@@ -55,4 +55,18 @@ describe('isNetworkAddress', () => {
       }),
     );
   });
+});
+
+describe('cidrWithin', () => {
+  it.each([
+    ['10.20.30.0/24', '10.0.0.0/8', true],
+    ['10.0.0.0/8', '10.0.0.0/8', true],
+    ['10.0.0.0/8', '10.20.0.0/16', false],
+    ['11.0.0.0/24', '10.0.0.0/8', false],
+    ['0.0.0.0/0', '10.0.0.0/8', false],
+    ['192.168.1.128/25', '192.168.1.0/24', true],
+    ['192.168.2.0/25', '192.168.1.0/23', false],
+    ['fd00:1::/32', 'fd00::/8', true],
+    ['10.0.0.0/8', '::/0', false],
+  ])('%s within %s → %s', (inner, outer, within) => expect(cidrWithin(inner, outer)).toBe(within));
 });

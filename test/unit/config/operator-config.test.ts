@@ -33,9 +33,11 @@ describe('parseOperatorConfig', () => {
     const config = defaultOperatorConfig();
     expect(config.agentRuntime).toEqual({ image: DEFAULT_AGENT_RUNTIME_IMAGE, imagePullPolicy: 'IfNotPresent' });
     expect(config.a2a).toEqual({ appProtocol: 'kgateway.dev/a2a', protocolVersion: '1.0' });
-    expect(config.gateway).toEqual({ enabled: true, parentRefs: [], pathTemplate: '/agents/{namespace}/{name}', allowCustomPathPrefix: false });
+    expect(config.gateway).toEqual({ enabled: true, parentRefs: [], pathTemplate: '/agents/{namespace}/{name}', allowCustomPathPrefix: false, allowAgentHostnames: false });
     expect(config.networkPolicy).toEqual({
       enabled: true,
+      allowOptOut: false,
+      allowedEgressCidrs: [],
       allowedIngressNamespaces: 'Same',
       egress: { dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }, modelEndpoints: [], peerAgentsViaGateway: true },
     });

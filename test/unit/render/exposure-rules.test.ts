@@ -119,7 +119,9 @@ describe('resolveGatewayExposure', () => {
 
   it("uses the Agent's hostnames over the configuration's, and none when neither sets any", () => {
     const own = spec({ a2aConfig: a2a, exposure: { gateway: { hostnames: ['mine.example.com'] } } });
-    expect(resolveGatewayExposure(finance, own, gateway({ hostnames: ['all.example.com'] }))).toMatchObject({ hostnames: ['mine.example.com'] });
+    expect(resolveGatewayExposure(finance, own, gateway({ hostnames: ['all.example.com'], allowAgentHostnames: true }))).toMatchObject({ hostnames: ['mine.example.com'] });
+    // Unless the configuration lets Agents choose, a hostname is the platform's.
+    expect(() => resolveGatewayExposure(finance, own, gateway({ hostnames: ['all.example.com'] }))).toThrow('gateway.allowAgentHostnames');
     expect(resolveGatewayExposure(finance, spec({ a2aConfig: a2a }), gateway({ hostnames: ['all.example.com'] }))).toMatchObject({ hostnames: ['all.example.com'] });
     expect(resolveGatewayExposure(finance, spec({ a2aConfig: a2a }), gateway())).toMatchObject({ hostnames: [] });
   });

@@ -35,7 +35,14 @@ interface Scenario {
 const renderable: fc.Arbitrary<Scenario> = fc
   .tuple(agent, operatorConfigInput)
   .chain(([generated, configInput]) => {
-    const config = operatorConfigSchema.parse(configInput);
+    const parsed = operatorConfigSchema.parse(configInput);
+    // Permit what a generated Agent may ask for (hostnames, its own egress, opting out of its
+    // NetworkPolicy): the refusals have targeted tests of their own.
+    const config: OperatorConfig = {
+      ...parsed,
+      gateway: { ...parsed.gateway, allowAgentHostnames: true },
+      networkPolicy: { ...parsed.networkPolicy, allowOptOut: true, allowedEgressCidrs: ['0.0.0.0/0', '::/0'] },
+    };
     const fitted = withIngressAllowedBy(generated, config);
     const modelConfigName = fitted.spec.declarative?.modelConfig;
     const modelConfig =

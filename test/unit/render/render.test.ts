@@ -139,7 +139,23 @@ describe('render', () => {
     expect(find(objectsOf(declarative(), { modelConfig }, off), 'NetworkPolicy')).toBeUndefined();
     const optIn = declarative({ exposure: { networkPolicy: { enabled: true } } });
     expect(find(objectsOf(optIn, { modelConfig }, off), 'NetworkPolicy')).toBeDefined();
-    expect(find(objectsOf(declarative({ exposure: { networkPolicy: { enabled: false } } })), 'NetworkPolicy')).toBeUndefined();
+    const optOutAllowed = operatorConfigSchema.parse({ networkPolicy: { allowOptOut: true } });
+    expect(find(objectsOf(declarative({ exposure: { networkPolicy: { enabled: false } } }), { modelConfig }, optOutAllowed), 'NetworkPolicy')).toBeUndefined();
+  });
+
+  it('refuses an Agent that turns its NetworkPolicy off unless the configuration allows it', () => {
+    const optOut = declarative({ exposure: { networkPolicy: { enabled: false } } });
+    expect(render(optOut, { modelConfig }, defaultOperatorConfig())).toMatchObject({ ok: false, reason: 'InvalidExposure', message: expect.stringContaining('networkPolicy.allowOptOut') });
+  });
+
+  it("honours an Agent's egressTo only within the allowed networks", () => {
+    const agent = declarative({ exposure: { networkPolicy: { egressTo: [{ cidr: '10.20.30.0/24', ports: [{ port: 5432 }] }] } } });
+    expect(render(agent, { modelConfig }, defaultOperatorConfig())).toMatchObject({ ok: false, reason: 'InvalidExposure' });
+    const narrower = operatorConfigSchema.parse({ networkPolicy: { allowedEgressCidrs: ['10.20.31.0/24'] } });
+    expect(render(agent, { modelConfig }, narrower)).toMatchObject({ ok: false, reason: 'InvalidExposure' });
+    const wider = operatorConfigSchema.parse({ networkPolicy: { allowedEgressCidrs: ['10.0.0.0/8'] } });
+    const egress = (find(objectsOf(agent, { modelConfig }, wider), 'NetworkPolicy')?.spec as { egress: unknown[] }).egress;
+    expect(egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.20.30.0/24' } }], ports: [{ protocol: 'TCP', port: 5432 }] });
   });
 
   it('refuses any extra ingress source when the configuration allows none', () => {
@@ -148,7 +164,8 @@ describe('render', () => {
     expect(render(agent, { modelConfig }, none)).toMatchObject({ ok: false, reason: 'InvalidExposure' });
     // Irrelevant when the Agent has no NetworkPolicy.
     const withoutPolicy = declarative({ exposure: { networkPolicy: { enabled: false, ingressFrom: [{ namespace: 'elsewhere' }] } } });
-    expect(render(withoutPolicy, { modelConfig }, none).ok).toBe(true);
+    const noneButOptOut = operatorConfigSchema.parse({ networkPolicy: { allowedIngressNamespaces: 'None', allowOptOut: true } });
+    expect(render(withoutPolicy, { modelConfig }, noneButOptOut).ok).toBe(true);
   });
 
   it('never emits a peerless ingress rule (which would admit everyone)', () => {
