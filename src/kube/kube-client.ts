@@ -30,6 +30,8 @@ export interface KubeClientOptions {
   observe?: RequestObserver;
   /** Max concurrent connections to the API server. */
   maxSockets?: number;
+  /** Act as another user (RBAC tests: the operator as its ServiceAccount, a tenant as theirs). */
+  impersonate?: { user: string; groups?: string[] };
 }
 
 export interface ApplyOptions {
@@ -65,6 +67,12 @@ export class KubeClient {
     const headers = (opts.headers ?? {}) as Record<string, string>;
     headers.Accept = 'application/json';
     if (this.options.userAgent) headers['User-Agent'] = this.options.userAgent;
+    if (this.options.impersonate) {
+      headers['Impersonate-User'] = this.options.impersonate.user;
+      // An array value goes out as one header line per group, which is what the API server reads.
+      const groups = this.options.impersonate.groups ?? [];
+      if (groups.length > 0) (headers as Record<string, string | string[]>)['Impersonate-Group'] = groups;
+    }
     let payload: string | undefined;
     if (extra.body !== undefined) {
       payload = JSON.stringify(extra.body);

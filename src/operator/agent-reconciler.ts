@@ -20,6 +20,7 @@ import type { InformerSet, ObjectLookup } from './informer-set.js';
 import { CHILD_KINDS } from './child-kinds.js';
 import { findCondition, type Condition } from './conditions.js';
 import type { EventRecorder } from './event-recorder.js';
+import type { RouteClaims } from './route-claims.js';
 import { FIELD_MANAGER } from './apply/child-applier.js';
 import { routedCondition } from './routing.js';
 
@@ -30,6 +31,8 @@ export interface AgentReconcilerDeps {
   children: InformerSet;
   config: OperatorConfig;
   recorder: EventRecorder;
+  /** Who claims which gateway path; without it no conflicts are checked. */
+  routeClaims?: RouteClaims;
   now?: () => Date;
 }
 
@@ -88,7 +91,14 @@ export class AgentReconciler {
       return;
     }
 
-    const desired = result.objects;
+    // A path another (older) Agent already claims: no route for this one, and no grant for a route
+    // that does not exist. Whatever it had is pruned below.
+    const beaten = this.deps.routeClaims?.beatenBy({ namespace, name });
+    const desired = beaten ? result.objects.filter((o) => o.kind !== 'HTTPRoute' && o.kind !== 'ReferenceGrant') : result.objects;
+    if (beaten) {
+      const message = `path ${beaten.path} is already claimed by the older Agent ${beaten.agent.namespace}/${beaten.agent.name}`;
+      await this.deps.recorder.record(agent, 'Warning', ConditionReason.PathConflict, message);
+    }
     const crossNamespace = desired.some((o) => o.metadata.namespace !== namespace);
     if (crossNamespace && !agent.metadata.finalizers?.includes(CLEANUP_FINALIZER)) {
       await this.setFinalizer(agent, true);
@@ -120,11 +130,14 @@ export class AgentReconciler {
     const deployment = this.deps.children.get('apps/v1', 'Deployment', namespace, name);
     const route = desired.find((o) => o.kind === 'HTTPRoute');
     const liveRoute = route ? this.deps.children.get(route.apiVersion, route.kind, route.metadata.namespace ?? namespace, route.metadata.name) : undefined;
+    const routed = beaten
+      ? { status: 'False' as const, reason: ConditionReason.PathConflict, message: `path ${beaten.path} is already claimed by the older Agent ${beaten.agent.namespace}/${beaten.agent.name}` }
+      : routedCondition(route, liveRoute, this.deps.config);
     await this.writeStatus(agent, { accepted: true }, {
       deployment,
-      routed: routedCondition(route, liveRoute, this.deps.config),
+      routed,
       url: result.url,
-      publicUrl: result.publicUrl,
+      publicUrl: beaten ? undefined : result.publicUrl,
       applyError,
     }, outcome);
     if (applyError) throw new Error(applyError); // retried with backoff

@@ -23,6 +23,8 @@ import { CHILD_KINDS, CHILD_LABEL_SELECTOR } from './child-kinds.js';
 import { EventRecorder } from './event-recorder.js';
 import { HealthServer } from './health-server.js';
 import { InformerSet } from './informer-set.js';
+import { RouteClaims } from './route-claims.js';
+import { routeClaimOf } from './route-claim-of.js';
 
 export const COMPONENT = 'agentry';
 
@@ -122,14 +124,17 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   );
 
   const agents = caches.of(GROUP_VERSION, AGENT_RESOURCE.kind);
+  const effectiveConfig = gatewayApi ? config : { ...config, gateway: { ...config.gateway, enabled: false, parentRefs: [] } };
+  const routeClaims = new RouteClaims();
   const recorder = new EventRecorder(client, COMPONENT, logger);
   const reconciler = new AgentReconciler({
     client,
     agents,
     modelConfigs: caches.of(GROUP_VERSION, MODEL_CONFIG_RESOURCE.kind),
     children: caches,
-    config: gatewayApi ? config : { ...config, gateway: { ...config.gateway, enabled: false } },
+    config: effectiveConfig,
     recorder,
+    routeClaims,
   });
 
   const [primary, ...otherAgentInformers] = agentInformers;
@@ -144,6 +149,15 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     logger,
   });
   for (const inf of otherAgentInformers) controller.watch(inf, enqueueForObject());
+  // Keep the route claims current; when a claim changes, Agents it overlapped may win or lose.
+  const updateClaim = (agent: KubeObject, gone = false) => {
+    const ref = { namespace: agent.metadata.namespace, name: agent.metadata.name };
+    const claim = gone || agent.metadata.deletionTimestamp ? undefined : routeClaimOf(agent, effectiveConfig);
+    for (const affected of routeClaims.set(ref, claim)) controller.enqueue(affected);
+  };
+  for (const inf of agentInformers) {
+    inf.addEventHandler({ onAdd: (a) => updateClaim(a), onUpdate: (_old, a) => updateClaim(a), onDelete: (a) => updateClaim(a, true) });
+  }
   // A child maps to its Agent by label (works across namespaces, where there is no ownerReference).
   const toOwningAgent = enqueueMapped<KubeObject>((child): ReconcileRequest[] => {
     const name = child.metadata.labels?.[LABEL_KEYS.agent];
