@@ -2,11 +2,13 @@
 # Builds (once) and locates the binaries the local control plane and the tests run.
 #
 #   hack/binaries.sh [component ...]     components: kube-apiserver etcd kube-controller-manager
-#                                         kube-scheduler kwok helm gateway-api (default: all)
+#                                         kube-scheduler kwok helm gateway-api (default: these),
+#                                         and on request kustomize flux-crds prometheus-operator-crds
 #
 # Prints one NAME=path line per component on stdout (progress goes to stderr), e.g.
 #   KUBE_APISERVER=/root/.cache/agentry/kubernetes-v1.36.3/kube-apiserver
 #   GATEWAY_API_CRDS=/root/.cache/agentry/gateway-api-v1.4.0/standard
+#   FLUX_CRDS=/root/.cache/agentry/flux-crds-kc-v1.9.6-sc-v1.9.6-hc-v1.6.5
 #
 # Everything is built from Go modules through the module proxy (no binary downloads), into a per-user
 # cache outside the clone, keyed by version, so a fresh clone on the same machine reuses it.
@@ -115,6 +117,42 @@ fetch_gateway_api() {
   mkdir -p "$out/standard"; cp "$dir"/config/crd/standard/*.yaml "$out/standard/"; chmod -R u+w "$out"
 }
 
+# The CRDs of the Flux controllers the config/flux/ examples target, to validate those examples on a
+# real API server. kustomize-controller and source-controller ship theirs in their modules
+# (config/crd/bases/). helm-controller's root module is refused by the module proxy we use (403
+# Forbidden), but its API module is served, and upstream's CRD is `controller-gen
+# crd:crdVersions=v1` over that module: run the same generator at the version Flux pins (the same
+# run over kustomize-controller's API module reproduces its shipped CRD byte for byte).
+fetch_flux_crds() {
+  local out="$1" dir m
+  mkdir -p "$out"
+  for m in "kustomize-controller@$FLUX_KUSTOMIZE_CONTROLLER_VERSION" "source-controller@$FLUX_SOURCE_CONTROLLER_VERSION"; do
+    log "fetching the CRDs of $m from the module proxy"
+    dir="$(go mod download -json "github.com/fluxcd/$m" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+    [ -d "$dir/config/crd/bases" ] || { log "no config/crd/bases in github.com/fluxcd/$m"; return 1; }
+    cp "$dir"/config/crd/bases/*.yaml "$out/"
+  done
+  log "generating the helm-controller $FLUX_HELM_CONTROLLER_VERSION CRDs with controller-gen $CONTROLLER_TOOLS_VERSION"
+  dir="$(go mod download -json "github.com/fluxcd/helm-controller/api@$FLUX_HELM_CONTROLLER_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -d "$dir/v2" ] || { log "no v2 API in github.com/fluxcd/helm-controller/api@$FLUX_HELM_CONTROLLER_VERSION"; return 1; }
+  local work; work="$(mktemp -d)"
+  cp -r "$dir" "$work/api"; chmod -R u+w "$work/api"
+  GOBIN="$work/bin" go install -trimpath "sigs.k8s.io/controller-tools/cmd/controller-gen@$CONTROLLER_TOOLS_VERSION" >&2
+  (cd "$work/api" && GOFLAGS=-mod=mod "$work/bin/controller-gen" crd:crdVersions=v1 paths=./... output:crd:artifacts:config="$out") >&2 \
+    || { rm -rf "$work"; log "controller-gen failed"; return 1; }
+  rm -rf "$work"
+  chmod -R u+w "$out"
+}
+
+# The ServiceMonitor CRD (the Helm chart's optional ServiceMonitor is dry-run against it).
+fetch_prometheus_operator_crds() {
+  local out="$1" dir
+  log "fetching the Prometheus Operator $PROMETHEUS_OPERATOR_VERSION ServiceMonitor CRD from the module proxy"
+  dir="$(go mod download -json "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -f "$dir/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml" ] || { log "no ServiceMonitor CRD in $dir"; return 1; }
+  cp "$dir/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml" "$out/"; chmod -R u+w "$out"
+}
+
 envtest_has() { [ -n "${KUBEBUILDER_ASSETS:-}" ] && [ -x "$KUBEBUILDER_ASSETS/$1" ]; }
 
 components=("$@")
@@ -133,6 +171,13 @@ for c in "${components[@]}"; do
     kwok) build_once "$cache/kwok-$KWOK_VERSION" build_kwok; echo "KWOK=$cache/kwok-$KWOK_VERSION/kwok"
       echo "KWOK_STAGES=$cache/kwok-$KWOK_VERSION/stages" ;;
     helm) build_once "$cache/helm-$HELM_VERSION" build_helm; echo "HELM=$cache/helm-$HELM_VERSION/helm" ;;
+    kustomize) build_once "$cache/kustomize-$KUSTOMIZE_VERSION" build_go_install kustomize sigs.k8s.io/kustomize/kustomize/v5 "$KUSTOMIZE_VERSION"
+      echo "KUSTOMIZE=$cache/kustomize-$KUSTOMIZE_VERSION/kustomize" ;;
+    flux-crds)
+      flux="flux-crds-kc-$FLUX_KUSTOMIZE_CONTROLLER_VERSION-sc-$FLUX_SOURCE_CONTROLLER_VERSION-hc-$FLUX_HELM_CONTROLLER_VERSION"
+      build_once "$cache/$flux" fetch_flux_crds; echo "FLUX_CRDS=$cache/$flux" ;;
+    prometheus-operator-crds) build_once "$cache/prometheus-operator-crds-$PROMETHEUS_OPERATOR_VERSION" fetch_prometheus_operator_crds
+      echo "PROMETHEUS_OPERATOR_CRDS=$cache/prometheus-operator-crds-$PROMETHEUS_OPERATOR_VERSION" ;;
     gateway-api) build_once "$cache/gateway-api-$GATEWAY_API_VERSION" fetch_gateway_api
       echo "GATEWAY_API_CRDS=$cache/gateway-api-$GATEWAY_API_VERSION/standard" ;;
     *) log "unknown component: $c"; exit 2 ;;

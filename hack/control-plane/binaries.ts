@@ -11,7 +11,10 @@ export type Component =
   | 'kube-scheduler'
   | 'kwok'
   | 'helm'
-  | 'gateway-api';
+  | 'gateway-api'
+  | 'kustomize'
+  | 'flux-crds'
+  | 'prometheus-operator-crds';
 
 export type BinaryPaths = Record<string, string>;
 
@@ -23,7 +26,8 @@ export async function ensureBinaries(components: readonly Component[]): Promise<
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', resolve);
+    // 'close', not 'exit': stdout may still hold unread NAME=path lines when the process exits.
+    child.on('close', resolve);
   });
   if (code !== 0) throw new Error(`hack/binaries.sh ${components.join(' ')} failed (exit ${code})`);
   const paths: BinaryPaths = {};

@@ -1,0 +1,34 @@
+# syntax=docker/dockerfile:1
+# The Agentry operator image:
+#
+#   docker build -t ghcr.io/agentry-dev/agentry:0.1.0 .
+#
+# Two stages on the same Node.js LTS base: `build` compiles the TypeScript with the dev
+# dependencies; the runtime stage has the production dependencies only (installed from the
+# lockfile) and the compiled dist/. The base is pinned by tag; release pipelines pin its digest as
+# well (node:24.11.1-bookworm-slim@sha256:...) and let Renovate or Dependabot move both.
+
+FROM node:24.11.1-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# No dependency needs an install script; none gets to run one.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:24.11.1-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm cache clean --force
+COPY bin ./bin
+COPY --from=build /app/dist ./dist
+# The base image's unprivileged "node" user, by number so that the kubelet can check runAsNonRoot.
+# The code stays root-owned: the operator cannot modify itself.
+USER 1000:1000
+# /metrics, /healthz and /readyz (agentry run --probe-address).
+EXPOSE 8081
+ENTRYPOINT ["node", "/app/bin/agentry.js"]
+CMD ["run"]
