@@ -1,8 +1,10 @@
 // `npm run dev`: a local control plane (binaries built on first use) with a kwok node, the Agentry
 // CRDs, the operator running in this process, and config/samples applied. Ctrl-C stops everything.
+// The operator uses config/samples/gateway/operator-config.yaml (agents routed through a Gateway in
+// another namespace) unless AGENTRY_DEV_CONFIG names another config file.
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { parseOperatorConfig, defaultOperatorConfig } from '../src/config/operator-config.js';
+import { parseOperatorConfig } from '../src/config/operator-config.js';
 import { KubeClient } from '../src/kube/kube-client.js';
 import { startOperator } from '../src/operator/operator.js';
 import { readFile } from 'node:fs/promises';
@@ -11,7 +13,7 @@ import { ControlPlane, installCrds } from './control-plane/control-plane.js';
 import * as k8s from '@kubernetes/client-node';
 
 const path = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
-const configFile = process.env.AGENTRY_DEV_CONFIG;
+const configFile = process.env.AGENTRY_DEV_CONFIG ?? path('config/samples/gateway/operator-config.yaml');
 
 const cp = await ControlPlane.start({ nodes: 1, controllers: true });
 const info = cp.describe();
@@ -20,7 +22,7 @@ kc.loadFromFile(info.kubeconfig);
 const client = new KubeClient(kc);
 await installCrds(client, path('crds'));
 
-const config = configFile ? parseOperatorConfig(await readFile(configFile, 'utf8'), configFile) : defaultOperatorConfig();
+const config = parseOperatorConfig(await readFile(configFile, 'utf8'), configFile);
 const operator = await startOperator({
   kubeConfig: kc,
   config: { ...config, leaderElection: { ...config.leaderElection, enabled: false } },
@@ -29,6 +31,7 @@ const operator = await startOperator({
   probeAddress: { host: '127.0.0.1', port: 0 },
 });
 await operator.leading;
+await applyKustomizationResources(client, path('config/samples/gateway/kustomization.yaml'), 'agentry-dev');
 await applyKustomizationResources(client, path('config/samples/kustomization.yaml'), 'agentry-dev');
 
 process.stderr.write(`
@@ -38,6 +41,9 @@ In another shell:
   kubectl get nodes
   kubectl get agents -A
   kubectl get svc -n agentry-samples -o custom-columns=NAME:.metadata.name,APP_PROTOCOL:.spec.ports[0].appProtocol
+  kubectl get httproutes -n agentgateway-system; kubectl get referencegrants,networkpolicies -n agentry-samples
+(No gateway controller runs here, so Routed stays Unknown: GatewayNotReporting.)
+Operator config: ${configFile}
 Operator metrics: http://127.0.0.1:${operator.probePort}/metrics
 Ctrl-C stops everything.
 `);
