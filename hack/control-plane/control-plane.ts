@@ -25,12 +25,16 @@ export interface ControlPlaneOptions {
   /** Install the Gateway API standard CRDs (default true). */
   gatewayApi?: boolean;
   log?: (message: string) => void;
+  /** Flags appended to a component's defaults (the benchmark raises the controllers' API client QPS). */
+  extraArgs?: Partial<Record<'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok', string[]>>;
 }
 
 export interface ControlPlaneInfo {
   dir: string;
   kubeconfig: string;
   server: string;
+  /** etcd's client URL (fault tests compact it to force 410 Gone on stale watches). */
+  etcdUrl: string;
   nodes: string[];
   pids: Record<string, number>;
   binaries: BinaryPaths;
@@ -143,6 +147,7 @@ export class ControlPlane {
       '--allow-privileged=true',
       '--enable-priority-and-fairness=false',
       '--profiling=false',
+      ...(this.options.extraArgs?.['kube-apiserver'] ?? []),
     ];
     this.startApiserver(requirePath(binaries, 'KUBE_APISERVER'));
     await this.waitForApiserver(server);
@@ -175,8 +180,13 @@ export class ControlPlane {
         '--use-service-account-credentials=false',
         // Shorter than the defaults so deleted objects are collected promptly in tests.
         '--concurrent-gc-syncs=20',
+        ...(this.options.extraArgs?.['kube-controller-manager'] ?? []),
       ]);
-      this.processes.start('kube-scheduler', requirePath(binaries, 'KUBE_SCHEDULER'), [...common, `--secure-port=${schedulerPort}`]);
+      this.processes.start('kube-scheduler', requirePath(binaries, 'KUBE_SCHEDULER'), [
+        ...common,
+        `--secure-port=${schedulerPort}`,
+        ...(this.options.extraArgs?.['kube-scheduler'] ?? []),
+      ]);
     }
 
     const nodeNames: string[] = [];
@@ -192,6 +202,7 @@ export class ControlPlane {
         `--server-address=127.0.0.1:${kwokPort}`,
         '--node-lease-duration-seconds=40',
         ...stages.map((s) => `--config=${join(stagesDir, s)}`),
+        ...(this.options.extraArgs?.kwok ?? []),
       ]);
       for (let i = 0; i < nodes; i++) {
         const name = `kwok-node-${i}`;
@@ -206,7 +217,7 @@ export class ControlPlane {
     if (nodes > 0) await this.waitForNodesReady(kc, nodeNames);
     client.close();
 
-    this.info = { dir: this.dir, kubeconfig: this.kubeconfigPath, server, nodes: nodeNames, pids: {}, binaries };
+    this.info = { dir: this.dir, kubeconfig: this.kubeconfigPath, server, etcdUrl: `http://127.0.0.1:${etcdPort}`, nodes: nodeNames, pids: {}, binaries };
     this.log(`ready in ${((Date.now() - started) / 1000).toFixed(1)}s: ${server} (${nodes} kwok node(s)${controllers ? ', controllers' : ''})`);
   }
 

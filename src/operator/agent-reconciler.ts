@@ -21,6 +21,7 @@ import { CHILD_KINDS } from './child-kinds.js';
 import { findCondition, type Condition } from './conditions.js';
 import type { EventRecorder } from './event-recorder.js';
 import type { RouteClaims } from './route-claims.js';
+import { DriftGuard } from './drift-guard.js';
 import { FIELD_MANAGER } from './apply/child-applier.js';
 import { routedCondition } from './routing.js';
 
@@ -31,6 +32,8 @@ export interface AgentReconcilerDeps {
   children: InformerSet;
   config: OperatorConfig;
   recorder: EventRecorder;
+  /** Bounds drift corrections per child (a field fought over by another manager). */
+  driftGuard?: DriftGuard;
   /** Who claims which gateway path; without it no conflicts are checked. */
   routeClaims?: RouteClaims;
   now?: () => Date;
@@ -51,8 +54,11 @@ interface Writes {
 export class AgentReconciler {
   private readonly now: () => Date;
 
+  private readonly driftGuard: DriftGuard;
+
   constructor(private readonly deps: AgentReconcilerDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.driftGuard = deps.driftGuard ?? new DriftGuard({ freeCorrections: 5, windowMs: 60_000, baseDelayMs: 1_000, maxDelayMs: 5 * 60_000 });
   }
 
   reconcile = async (req: ObjectRef, ctx: ReconcileContext): Promise<ReconcileOutcome | void> => {
@@ -66,7 +72,7 @@ export class AgentReconciler {
         await this.finalize(agent, ctx.logger, outcome);
         return;
       }
-      await this.sync(agent, ctx.logger, outcome);
+      return await this.sync(agent, ctx.logger, outcome);
     } finally {
       if (outcome.applied.length || outcome.pruned.length || outcome.statusWritten) {
         ctx.logger.info({ applied: outcome.applied, pruned: outcome.pruned, statusWritten: outcome.statusWritten }, 'reconciled');
@@ -74,7 +80,7 @@ export class AgentReconciler {
     }
   };
 
-  private async sync(agent: AgentView, log: Logger, outcome: Writes): Promise<void> {
+  private async sync(agent: AgentView, log: Logger, outcome: Writes): Promise<ReconcileOutcome | void> {
     const { namespace = '', name } = agent.metadata;
     const modelConfigName = agent.spec?.type === 'Declarative' ? agent.spec.declarative?.modelConfig : undefined;
     const modelConfig = modelConfigName ? (this.deps.modelConfigs.get(namespace, modelConfigName) as unknown as ModelConfig | undefined) : undefined;
@@ -106,10 +112,22 @@ export class AgentReconciler {
     }
 
     let applyError: string | undefined;
+    let retryInMs: number | undefined;
     for (const obj of desired) {
       const live = this.deps.children.get(obj.apiVersion, obj.kind, obj.metadata.namespace ?? namespace, obj.metadata.name);
       const decision = decideApply(obj, live);
       if (!decision.reason) continue;
+      if (decision.reason === 'drifted') {
+        const key = `${obj.apiVersion}/${obj.kind}/${obj.metadata.namespace ?? namespace}/${obj.metadata.name}`;
+        const verdict = this.driftGuard.check(key);
+        if (!verdict.allowed) {
+          retryInMs = Math.min(retryInMs ?? verdict.retryInMs, verdict.retryInMs);
+          continue;
+        }
+        if (verdict.contested) {
+          await this.deps.recorder.record(agent, 'Warning', 'DriftContested', `${obj.kind} ${obj.metadata.name}: ${decision.path ?? 'a field'} keeps being changed by another writer; corrections are being slowed down`);
+        }
+      }
       try {
         await applyChild(this.deps.client, decision);
         outcome.applied.push(`${obj.kind}/${obj.metadata.namespace ?? namespace}/${obj.metadata.name} (${decision.reason}${decision.path ? `: ${decision.path}` : ''})`);
@@ -141,6 +159,8 @@ export class AgentReconciler {
       applyError,
     }, outcome);
     if (applyError) throw new Error(applyError); // retried with backoff
+    // A correction the drift guard held back: come back when it is due.
+    if (retryInMs !== undefined) return { requeueAfterMs: retryInMs };
   }
 
   /** Deletes children that this Agent owns but no longer wants. Found by label, confirmed by owner. */

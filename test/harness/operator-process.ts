@@ -1,0 +1,96 @@
+// The operator as a real child process (`agentry run` through tsx), for tests that kill, pause or
+// signal it: fault injection, leader election, shutdown. Its JSON log lines are kept for assertions.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import { freePort } from '../../hack/control-plane/free-port.js';
+import { eventually } from './cluster.js';
+
+const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+export interface OperatorProcessOptions {
+  kubeconfig: string;
+  /** Operator config (YAML-able); written to a temp file and passed with --config. */
+  config: Record<string, unknown>;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export class OperatorProcess {
+  readonly logs: Record<string, unknown>[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  private constructor(private readonly child: ChildProcess, readonly probePort: number) {
+    this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => {
+        try {
+          this.logs.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          this.logs.push({ msg: line });
+        }
+      });
+    }
+  }
+
+  static async start(options: OperatorProcessOptions): Promise<OperatorProcess> {
+    const dir = await mkdtemp(join(tmpdir(), 'agentry-op-'));
+    const configFile = join(dir, 'config.yaml');
+    await writeFile(configFile, YAML.stringify(options.config));
+    const probePort = await freePort();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', cli, 'run', '--config', configFile, '--probe-address', `127.0.0.1:${probePort}`, ...(options.args ?? [])],
+      { env: { ...process.env, ...options.env, KUBECONFIG: options.kubeconfig, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    return new OperatorProcess(child, probePort);
+  }
+
+  get pid(): number {
+    if (this.child.pid === undefined) throw new Error('operator process has no pid');
+    return this.child.pid;
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  async probe(path: '/healthz' | '/readyz' | '/metrics'): Promise<{ status: number; body: string }> {
+    const res = await fetch(`http://127.0.0.1:${this.probePort}${path}`);
+    return { status: res.status, body: await res.text() };
+  }
+
+  /** Waits until the operator is ready (caches synced) as its /readyz says. */
+  async ready(timeoutMs = 60_000): Promise<void> {
+    await eventually(async () => (await this.probe('/readyz')).status === 200, timeoutMs, 200);
+  }
+
+  /** Sum of a Prometheus counter from /metrics, over the label sets that match `labels`. */
+  async counter(name: string, labels: Record<string, string> = {}): Promise<number> {
+    const { body } = await this.probe('/metrics');
+    let sum = 0;
+    for (const line of body.split('\n')) {
+      if (!line.startsWith(name)) continue;
+      const match = /^([a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+      if (!match || match[1] !== name) continue;
+      const set = match[2] ?? '';
+      if (Object.entries(labels).every(([k, v]) => set.includes(`${k}="${v}"`))) sum += Number(match[3]);
+    }
+    return sum;
+  }
+
+  logsMatching(pattern: RegExp): Record<string, unknown>[] {
+    return this.logs.filter((l) => pattern.test(JSON.stringify(l)));
+  }
+}
