@@ -32,6 +32,13 @@ export const baseUrlSchema = z
       message: 'baseUrl must be an absolute http or https URL, such as https://example.openai.azure.com',
       holds: isHttpUrl,
     }),
+    // The base URL is written into the agent's ConfigMap: credentials in it would leak there. Keys
+    // belong in apiKeySecret. (CEL's URL library has no user-info accessor, hence the pattern.)
+    celRule<string>({
+      rule: "!self.matches('^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*@')",
+      message: 'baseUrl must not contain credentials (user:password@); put the API key in apiKeySecret',
+      holds: (url) => !/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*@/.test(url),
+    }),
   );
 
 export const azureOpenAISchema = z
