@@ -42,6 +42,14 @@ function operatorEnv(ctx: RenderContext): KubeEnvVar[] {
   const systemMessageFrom = ctx.agent.spec.declarative?.systemMessageFrom;
   if (systemMessageFrom?.configMapKeyRef !== undefined) {
     const { name, key } = systemMessageFrom.configMapKeyRef;
+    // The agent's own ConfigMap is generated from this very spec: reading the system message from
+    // it is circular (and its keys are Agentry's, not the author's).
+    if (name === ctx.name) {
+      throw new RenderRejection(
+        RenderFailureReason.InvalidSpec,
+        `spec.declarative.systemMessageFrom.configMapKeyRef.name: ${JSON.stringify(name)} is the ConfigMap Agentry generates for this agent; keep the system message in a ConfigMap of your own`,
+      );
+    }
     env.push({ name: AGENT_ENV.systemMessage, valueFrom: { configMapKeyRef: { name, key } } });
   } else if (systemMessageFrom?.secretKeyRef !== undefined) {
     const { name, key } = systemMessageFrom.secretKeyRef;
