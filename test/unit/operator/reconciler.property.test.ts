@@ -64,7 +64,7 @@ const scenario = fc.oneof(
   // A valid Declarative Agent whose ModelConfig is missing.
   validAgent.filter((a) => a.spec.type === 'Declarative').map((a) => ({ agent: a as unknown as KubeObject, modelConfigs: [] as KubeObject[] })),
   // Junk where the spec should be (what a CRD with schema validation off, or a bug, could deliver).
-  fc.tuple(validAgent, junkSpec).map(([a, spec]) => ({ agent: { ...a, spec } as unknown as KubeObject, modelConfigs: [] as KubeObject[] })),
+  fc.tuple(validAgent, junkSpec).map(([a, spec]) => ({ agent: { ...a, spec }, modelConfigs: [] as KubeObject[] })),
 );
 
 describe('the reconciler, for any Agent', () => {
