@@ -4,15 +4,19 @@
 #   docker build -t ghcr.io/agentry-dev/agentry:0.1.0 .
 #
 # Two stages on the same Node.js LTS base: `build` compiles the TypeScript with the dev
-# dependencies; the runtime stage has the production dependencies only (installed from the
-# lockfile) and the compiled dist/. The base is pinned by tag; release pipelines pin its digest as
+# dependencies; the runtime stage has the production dependencies only (at the
+# lockfile's versions) and the compiled dist/. The base is pinned by tag; release pipelines pin its digest as
 # well (node:24.11.1-bookworm-slim@sha256:...) and let Renovate or Dependabot move both.
 
 FROM node:24.11.1-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm install, not npm ci: the lockfile pins every version, but it lists the platform-specific
+# optional binaries (@swc/core-*, unrs-resolver bindings) only for linux-x64, the platform it was
+# resolved on (the registry the project is built against serves no others), and npm ci refuses a
+# lockfile without them. npm install keeps the locked versions and resolves just this platform's.
 # No dependency needs an install script; none gets to run one.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN npm install --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -21,7 +25,7 @@ FROM node:24.11.1-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
 COPY bin ./bin
 COPY --from=build /app/dist ./dist

@@ -1,7 +1,7 @@
 // The operator as a real child process (`agentry run` through tsx), for tests that kill, pause or
 // signal it: fault injection, leader election, shutdown. Its JSON log lines are kept for assertions.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -24,8 +24,9 @@ export class OperatorProcess {
   readonly logs: Record<string, unknown>[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  private constructor(private readonly child: ChildProcess, readonly probePort: number) {
+  private constructor(private readonly child: ChildProcess, readonly probePort: number, configDir: string) {
     this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    void this.exited.then(() => rm(configDir, { recursive: true, force: true }));
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
       createInterface({ input: stream }).on('line', (line) => {
@@ -48,7 +49,7 @@ export class OperatorProcess {
       ['--import', 'tsx', cli, 'run', '--config', configFile, '--probe-address', `127.0.0.1:${probePort}`, ...(options.args ?? [])],
       { env: { ...process.env, ...options.env, KUBECONFIG: options.kubeconfig, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    return new OperatorProcess(child, probePort);
+    return new OperatorProcess(child, probePort, dir);
   }
 
   get pid(): number {
