@@ -19,14 +19,14 @@ interface Call {
   subresource?: string;
 }
 
-function lookup(objects: KubeObject[]): ObjectLookup {
+function lookup(objects: readonly KubeObject[]): ObjectLookup {
   return {
     get: (ns, name) => objects.find((o) => o.metadata.namespace === ns && o.metadata.name === name),
     list: (ns, filter) => objects.filter((o) => (ns === undefined || o.metadata.namespace === ns) && filter(o)),
   };
 }
 
-async function reconcileOnce(agentObj: KubeObject, modelConfigs: KubeObject[]) {
+async function reconcileOnce(agentObj: KubeObject, modelConfigs: readonly KubeObject[]) {
   const calls: Call[] = [];
   const client = {
     apply: (obj: KubeObject, opts: { subresource?: string }) => {
