@@ -43,12 +43,21 @@ const renderable: fc.Arbitrary<Scenario> = fc
       gateway: { ...parsed.gateway, allowAgentHostnames: true },
       networkPolicy: { ...parsed.networkPolicy, allowOptOut: true, allowedEgressCidrs: ['0.0.0.0/0', '::/0'] },
     };
-    const fitted = withIngressAllowedBy(generated, config);
+    const fitted = withoutSelfReference(withIngressAllowedBy(generated, config));
     const modelConfigName = fitted.spec.declarative?.modelConfig;
     const modelConfig =
       modelConfigName === undefined ? fc.constant(undefined) : modelConfigFor(modelConfigName, fitted.metadata.namespace).map((m) => m as unknown as ModelConfig);
     return modelConfig.map((m) => ({ agent: fitted, modelConfig: m, config }));
   });
+
+/** A system message read from the agent's own generated ConfigMap is refused (tested on its own). */
+function withoutSelfReference(generated: GeneratedAgent): GeneratedAgent {
+  const ref = (generated.spec.declarative as { systemMessageFrom?: { configMapKeyRef?: { name: string } } } | undefined)?.systemMessageFrom?.configMapKeyRef;
+  if (ref?.name !== generated.metadata.name) return generated;
+  const copy = structuredClone(generated);
+  (copy.spec.declarative as unknown as { systemMessageFrom: { configMapKeyRef: { name: string } } }).systemMessageFrom.configMapKeyRef.name = `${ref.name}-prompt`;
+  return copy;
+}
 
 function withIngressAllowedBy(generated: GeneratedAgent, config: OperatorConfig): GeneratedAgent {
   const policy = config.networkPolicy.allowedIngressNamespaces;
