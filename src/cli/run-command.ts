@@ -21,6 +21,8 @@ Flags:
   --leader-elect / --no-leader-elect
                              campaign for the leader-election Lease (overrides leaderElection.enabled)
   --identity NAME            identity in the Lease (default $POD_NAME, else the hostname)
+  --user-agent TEXT          User-Agent of every API request (default agentry/0.1.0): tells replicas
+                             apart in the API server's audit log
 `;
 
 function parseAddress(text: string): { host: string; port: number } | undefined {
@@ -46,6 +48,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
         'leader-elect': { type: 'boolean' },
         'no-leader-elect': { type: 'boolean' },
         identity: { type: 'string' },
+        'user-agent': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -60,7 +63,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
 
   let config: OperatorConfig;
   try {
-    config = values.config ? parseOperatorConfig(await readFile(values.config, 'utf8')) : defaultOperatorConfig();
+    // The file's name in every message: "workers: ..." alone does not say which file is wrong.
+    config = values.config ? parseOperatorConfig(await readFile(values.config, 'utf8'), values.config) : defaultOperatorConfig();
     if (values.namespaces !== undefined) config = { ...config, watchNamespaces: values.namespaces.split(',').map((s) => s.trim()).filter(Boolean) };
     if (values.workers !== undefined) {
       const workers = Number(values.workers);
@@ -86,13 +90,22 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`agentry run: ${(err as Error).message}\n`);
     return 2;
   }
-  const operator = await startOperator({
-    kubeConfig: kc,
-    config,
-    logger,
-    identity: values.identity ?? process.env.POD_NAME ?? hostname(),
-    ...(probeAddress ? { probeAddress } : {}),
-  });
+  let operator;
+  try {
+    operator = await startOperator({
+      kubeConfig: kc,
+      config,
+      logger,
+      identity: values.identity ?? process.env.POD_NAME ?? hostname(),
+      ...(probeAddress ? { probeAddress } : {}),
+      ...(values['user-agent'] ? { userAgent: values['user-agent'] } : {}),
+    });
+  } catch (err) {
+    // Unreachable API server, a probe port in use ...: one log line and a non-zero exit, not a stack trace.
+    logger.fatal({ err }, 'could not start the operator');
+    io.stderr(`agentry run: could not start the operator: ${(err as Error).message}\n`);
+    return 1;
+  }
   if (operator.probePort !== undefined) logger.info({ port: operator.probePort }, 'serving /healthz, /readyz and /metrics');
   const onSignal = (signal: string) => {
     logger.info({ signal }, 'received signal');

@@ -10,7 +10,7 @@ import type { ControllerMetrics, ReconcileMetrics, ReconcileResult } from './met
 import { objectRefKey, parseObjectKey } from './object-key.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { ReconcileOutcome, ReconcileRequest, Reconciler } from './reconciler.js';
-import { WorkQueue } from './work-queue.js';
+import { Priority, WorkQueue } from './work-queue.js';
 import { runWorkers } from './worker-pool.js';
 
 export interface ControllerOptions<T extends KubeObject> {
@@ -33,6 +33,11 @@ export interface ControllerOptions<T extends KubeObject> {
    * waits for them to sync.
    */
   manageInformers?: boolean;
+}
+
+export interface WatchOptions {
+  /** Priority of the keys this source's changes queue (see Priority); default Normal. */
+  priority?: number;
 }
 
 /** What the controller needs from an informer once its event handler is registered. */
@@ -94,24 +99,27 @@ export class Controller<T extends KubeObject = KubeObject> {
    * update both the old and the new object are mapped, so a changed relation (an owner reference
    * or a reference to a ModelConfig that was edited away) still reaches the previous target.
    */
-  watch<S extends KubeObject>(informer: Informer<S>, map: RequestMapper<S>): this {
-    const enqueueAll = (...objs: S[]): void => {
+  watch<S extends KubeObject>(informer: Informer<S>, map: RequestMapper<S>, options: WatchOptions = {}): this {
+    const priority = options.priority ?? Priority.Normal;
+    const enqueueAll = (urgency: number, ...objs: S[]): void => {
       // Deduplicate before adding: a key taken by a worker between two adds would run twice.
       const keys = new Set(objs.flatMap((obj) => map(obj).map(objectRefKey)));
-      for (const key of keys) this.queue.add(key);
+      for (const key of keys) this.queue.add(key, urgency);
     };
+    // The initial list and periodic resyncs change nothing: they queue behind real changes.
+    const changed = (): number => (informer.hasSynced() ? priority : Priority.Low);
     informer.addEventHandler({
-      onAdd: (obj) => enqueueAll(obj),
-      onUpdate: (oldObj, newObj) => (oldObj === newObj ? enqueueAll(newObj) : enqueueAll(oldObj, newObj)),
-      onDelete: (obj) => enqueueAll(obj),
+      onAdd: (obj) => enqueueAll(changed(), obj),
+      onUpdate: (oldObj, newObj) => (oldObj === newObj ? enqueueAll(Priority.Low, newObj) : enqueueAll(changed(), oldObj, newObj)),
+      onDelete: (obj) => enqueueAll(changed(), obj),
     });
     this.sources.add(informer);
     return this;
   }
 
   /** Queues a reconcile of `request` (deduplicated with any already queued). */
-  enqueue(request: ReconcileRequest): void {
-    this.queue.add(objectRefKey(request));
+  enqueue(request: ReconcileRequest, priority: number = Priority.Normal): void {
+    this.queue.add(objectRefKey(request), priority);
   }
 
   /**
@@ -176,9 +184,13 @@ export class Controller<T extends KubeObject = KubeObject> {
     const startedAt = performance.now();
     this.metrics.activeWorkers(1);
     let result: ReconcileResult = 'error';
+    // Debug-level bracket around every reconcile: with the reconcileID, a log shows which reconciles
+    // were in flight (at shutdown, say) and that each one ended.
+    logger.debug('reconcile started');
     try {
       const outcome: ReconcileOutcome | void = await this.reconcileFn(request, { signal: abort.signal, logger });
       result = this.requeueAsAsked(key, outcome ?? {});
+      logger.debug({ result, durationMs: Math.round(performance.now() - startedAt) }, 'reconcile finished');
     } catch (err) {
       this.queue.addRateLimited(key);
       logger.error({ err, retries: this.queue.numRequeues(key) }, 'reconcile failed');

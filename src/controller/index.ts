@@ -12,7 +12,8 @@ export type { ListResult, ListWatch, WatchEvent, WatchHandle } from './list-watc
 export { KubeStatusError, ResourceExpiredError } from './list-watch.js';
 export type { KubeListWatchOptions } from './kube-list-watch.js';
 export { KubeListWatch } from './kube-list-watch.js';
-export { ObjectStore } from './object-store.js';
+export type { IndexFunc } from './object-store.js';
+export { NAMESPACE_INDEX, ObjectStore } from './object-store.js';
 export type { InformerBackoffOptions, InformerEventHandler, InformerOptions } from './informer.js';
 export { Informer } from './informer.js';
 export type { ControllerRateLimiterOptions, ItemExponentialOptions, RateLimiter, TokenBucketOptions } from './rate-limiter.js';
@@ -23,14 +24,14 @@ export {
   defaultControllerRateLimiter,
 } from './rate-limiter.js';
 export type { WorkQueueOptions } from './work-queue.js';
-export { WorkQueue } from './work-queue.js';
+export { Priority, WorkQueue } from './work-queue.js';
 export { runWorkers } from './worker-pool.js';
 export type { InFlightWork, ReconcileMetrics, ReconcileResult, WorkQueueMetrics } from './metrics.js';
 export { ControllerMetrics } from './metrics.js';
 export type { ReconcileContext, ReconcileOutcome, ReconcileRequest, Reconciler } from './reconciler.js';
 export type { EnqueueForOwnerOptions, RequestMapper } from './event-mappers.js';
 export { apiGroupOf, enqueueForObject, enqueueForOwner, enqueueMapped } from './event-mappers.js';
-export type { ControllerOptions } from './controller.js';
+export type { ControllerOptions, WatchOptions } from './controller.js';
 export { Controller } from './controller.js';
 export type { Lease, LeaseClient, LeaseSpec } from './lease-client.js';
 export { LeaseConflictError } from './lease-client.js';

@@ -6,7 +6,7 @@ import type { ListWatch, WatchEvent, WatchHandle } from './list-watch.js';
 import { noopLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import { objectKey } from './object-key.js';
-import { ObjectStore } from './object-store.js';
+import { ObjectStore, type IndexFunc } from './object-store.js';
 
 export interface InformerEventHandler<T extends KubeObject> {
   onAdd?(obj: T): void;
@@ -167,6 +167,24 @@ export class Informer<T extends KubeObject = KubeObject> {
   /** Cached objects in `namespace` (all namespaces when undefined), optionally filtered. Treat them as read-only. */
   list(namespace?: string, filter?: (obj: T) => boolean): T[] {
     return this.store.list(namespace, filter);
+  }
+
+  /**
+   * Keeps the cache indexed by `indexFunc` as well (client-go's AddIndexers), for lookups that
+   * would otherwise scan every cached object; it runs on the transformed object. May be added at
+   * any time: objects already cached are filed at once.
+   */
+  addIndex(name: string, indexFunc: IndexFunc<T>): void {
+    this.store.addIndex(name, indexFunc);
+  }
+
+  /** Cached objects filed under `value` in the index `name` (client-go's ByIndex). Treat them as read-only. */
+  byIndex(name: string, value: string): T[] {
+    return this.store.byIndex(name, value);
+  }
+
+  hasIndex(name: string): boolean {
+    return this.store.hasIndex(name);
   }
 
   /** The resourceVersion the next watch would resume from. */

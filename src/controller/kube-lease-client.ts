@@ -1,5 +1,5 @@
-import { ApiException, CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
-import type { KubeConfig, V1Lease } from '@kubernetes/client-node';
+import { ApiException, CoordinationV1Api, V1MicroTime, setHeaderOptions } from '@kubernetes/client-node';
+import type { ConfigurationOptions, KubeConfig, V1Lease } from '@kubernetes/client-node';
 import { LeaseConflictError } from './lease-client.js';
 import type { Lease, LeaseClient, LeaseSpec } from './lease-client.js';
 
@@ -54,14 +54,17 @@ function statusCodeOf(err: unknown): number | undefined {
 /** LeaseClient over a real API server (coordination.k8s.io/v1). */
 export class KubeLeaseClient implements LeaseClient {
   private readonly api: CoordinationV1Api;
+  /** Per-request options: the User-Agent, so audit logs attribute Lease writes to this process. */
+  private readonly requestOptions: ConfigurationOptions | undefined;
 
-  constructor(kubeConfig: KubeConfig) {
+  constructor(kubeConfig: KubeConfig, options: { userAgent?: string } = {}) {
     this.api = kubeConfig.makeApiClient(CoordinationV1Api);
+    this.requestOptions = options.userAgent ? setHeaderOptions('User-Agent', options.userAgent) : undefined;
   }
 
   async get(namespace: string, name: string): Promise<Lease | undefined> {
     try {
-      return toLease(await this.api.readNamespacedLease({ namespace, name }));
+      return toLease(await this.api.readNamespacedLease({ namespace, name }, this.requestOptions));
     } catch (err) {
       if (statusCodeOf(err) === 404) return undefined;
       throw err;
@@ -70,7 +73,7 @@ export class KubeLeaseClient implements LeaseClient {
 
   async create(namespace: string, name: string, spec: LeaseSpec): Promise<Lease> {
     try {
-      return toLease(await this.api.createNamespacedLease({ namespace, body: toV1Lease(namespace, name, spec) }));
+      return toLease(await this.api.createNamespacedLease({ namespace, body: toV1Lease(namespace, name, spec) }, this.requestOptions));
     } catch (err) {
       if (statusCodeOf(err) === 409) throw new LeaseConflictError(`lease ${namespace}/${name} already exists`);
       throw err;
@@ -80,7 +83,7 @@ export class KubeLeaseClient implements LeaseClient {
   async update(namespace: string, name: string, resourceVersion: string, spec: LeaseSpec): Promise<Lease> {
     try {
       return toLease(
-        await this.api.replaceNamespacedLease({ namespace, name, body: toV1Lease(namespace, name, spec, resourceVersion) }),
+        await this.api.replaceNamespacedLease({ namespace, name, body: toV1Lease(namespace, name, spec, resourceVersion) }, this.requestOptions),
       );
     } catch (err) {
       if (statusCodeOf(err) === 409) throw new LeaseConflictError(`lease ${namespace}/${name} was modified concurrently`);

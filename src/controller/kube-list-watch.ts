@@ -26,6 +26,12 @@ export interface KubeListWatchOptions {
    * never times out on its own (its client-side timeout signal is overwritten).
    */
   watchTimeoutSeconds?: () => number;
+  /**
+   * Called once per list page and per watch (when its response arrives, or it fails to start):
+   * the hook for client-go's rest_client_* metrics, which count every request, reads included.
+   * `statusCode` is 0 when no response came back.
+   */
+  observe?: (verb: 'LIST' | 'WATCH', statusCode: number, durationMs: number) => void;
 }
 
 const DEFAULT_PAGE_SIZE = 500;
@@ -123,6 +129,13 @@ export class KubeListWatch implements ListWatch {
       labelSelector: this.options.labelSelector,
       fieldSelector: this.options.fieldSelector,
     };
+    const startedAt = Date.now();
+    let observed = false;
+    const observe = (statusCode: number): void => {
+      if (observed) return;
+      observed = true;
+      this.options.observe?.('WATCH', statusCode, Date.now() - startedAt);
+    };
     // Watch#watch resolves once response headers arrive; failures to connect arrive via `done`.
     const established = await new Watch(this.kubeConfig).watch(
       this.options.path,
@@ -142,8 +155,13 @@ export class KubeListWatch implements ListWatch {
           finish(err);
         }
       },
-      (err: unknown) => finish(watchDoneError(err)),
+      (err: unknown) => {
+        const error = watchDoneError(err);
+        observe(error === undefined ? 200 : error instanceof KubeStatusError ? (error.statusCode ?? 0) : error instanceof ResourceExpiredError ? 410 : 0);
+        finish(error);
+      },
     );
+    observe(200);
     connection.current = established;
     if (finished) {
       established.abort();
@@ -227,6 +245,8 @@ export class KubeListWatch implements ListWatch {
     await this.kubeConfig.applyToHTTPSOptions(requestOptions);
     const transport = url.protocol === 'https:' ? https : http;
 
+    const startedAt = Date.now();
+    const observe = (statusCode: number): void => this.options.observe?.('LIST', statusCode, Date.now() - startedAt);
     return new Promise((resolve, reject) => {
       const request = transport.request(
         url,
@@ -250,6 +270,7 @@ export class KubeListWatch implements ListWatch {
               body = undefined;
             }
             const statusCode = response.statusCode ?? 0;
+            observe(statusCode);
             if (statusCode >= 200 && statusCode < 300 && body !== undefined) {
               resolve(body);
               return;
@@ -260,7 +281,10 @@ export class KubeListWatch implements ListWatch {
         },
       );
       request.on('timeout', () => request.destroy(new Error(`list ${this.options.path}: request timed out`)));
-      request.on('error', reject);
+      request.on('error', (err) => {
+        observe(0);
+        reject(err);
+      });
       request.end();
     });
   }

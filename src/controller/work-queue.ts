@@ -11,8 +11,19 @@ export interface WorkQueueOptions {
 }
 
 /**
+ * How urgent an add is; workers take higher priorities first, first-in first-out within one.
+ * Like controller-runtime's priority queue: a change someone just made (Normal) goes before the
+ * bulk of the initial list and of periodic resyncs (Low), so it is not stuck behind thousands of
+ * no-op reconciles; and changes to what a key's earlier reconcile created (High: a child drifted,
+ * was deleted, or its Deployment became available) go first, so work that was started finishes,
+ * and drift is put back promptly, even while a burst of new keys is queued.
+ */
+export const Priority = { Low: -1, Normal: 0, High: 1 } as const;
+
+/**
  * A keyed work queue with client-go's guarantees:
- * - a key is queued at most once however often it is added before a worker takes it;
+ * - a key is queued at most once however often it is added before a worker takes it (at the
+ *   highest priority it was added with);
  * - a key is never processed by two workers at once: added while being processed, it is marked
  *   dirty and queued again when the current run calls `done`, so the change is not lost;
  * - delayed and rate-limited (per-key backoff) re-adds.
@@ -21,8 +32,13 @@ export class WorkQueue {
   readonly name: string;
   private readonly rateLimiter: RateLimiter;
   private readonly metrics: WorkQueueMetrics | undefined;
-  /** Keys ready for a worker, in order. */
-  private readonly queue: string[] = [];
+  /** Keys ready for a worker: one insertion-ordered set per priority, highest first. */
+  private readonly lanes = new Map<number, Set<string>>();
+  /** The priority each ready key is queued at. */
+  private readonly queuedAt = new Map<string, number>();
+  /** For keys re-added while being processed: the priority to queue them at when done. */
+  private readonly requeueAt = new Map<string, number>();
+  private queued = 0;
   /** Keys that need processing: queued ones, plus processing ones that were re-added. */
   private readonly dirty = new Set<string>();
   /** Keys a worker is on, with when it started. */
@@ -40,26 +56,38 @@ export class WorkQueue {
     this.metrics?.observeInFlight(() => this.inFlightWork());
   }
 
-  add(key: string): void {
-    if (this.shuttingDown || this.dirty.has(key)) {
+  add(key: string, priority: number = Priority.Normal): void {
+    if (this.shuttingDown) {
+      return;
+    }
+    if (this.dirty.has(key)) {
+      const at = this.queuedAt.get(key);
+      if (at !== undefined && priority > at) {
+        this.lanes.get(at)?.delete(key);
+        this.queuedAt.set(key, priority);
+        this.lane(priority).add(key);
+      } else if (at === undefined && priority > (this.requeueAt.get(key) ?? Priority.Low)) {
+        this.requeueAt.set(key, priority);
+      }
       return;
     }
     this.dirty.add(key);
     this.addedAt.set(key, performance.now());
     this.metrics?.added();
     if (this.processing.has(key)) {
+      this.requeueAt.set(key, priority);
       return; // done() queues it again
     }
-    this.enqueue(key);
+    this.enqueue(key, priority);
   }
 
   /** Adds `key` after `delayMs`. A key already waiting keeps the earlier of the two times. */
-  addAfter(key: string, delayMs: number): void {
+  addAfter(key: string, delayMs: number, priority: number = Priority.Normal): void {
     if (this.shuttingDown) {
       return;
     }
     if (delayMs <= 0) {
-      this.add(key);
+      this.add(key, priority);
       return;
     }
     const readyAt = performance.now() + delayMs;
@@ -70,7 +98,7 @@ export class WorkQueue {
     if (pending) clearTimeout(pending.timer);
     const timer = setTimeout(() => {
       this.delayed.delete(key);
-      this.add(key);
+      this.add(key, priority);
     }, delayMs);
     this.delayed.set(key, { readyAt, timer });
   }
@@ -95,7 +123,7 @@ export class WorkQueue {
 
   /** Keys waiting for a worker (not counting delayed or in-flight ones). */
   len(): number {
-    return this.queue.length;
+    return this.queued;
   }
 
   /** Keys currently being processed. */
@@ -115,7 +143,7 @@ export class WorkQueue {
     if (this.shuttingDown) {
       return Promise.resolve(undefined);
     }
-    const key = this.queue.shift();
+    const key = this.dequeue();
     if (key !== undefined) {
       this.startProcessing(key);
       return Promise.resolve(key);
@@ -131,8 +159,10 @@ export class WorkQueue {
     }
     this.processing.delete(key);
     this.metrics?.workDuration((performance.now() - startedAt) / 1000);
+    const priority = this.requeueAt.get(key) ?? Priority.Normal;
+    this.requeueAt.delete(key);
     if (this.dirty.has(key) && !this.shuttingDown) {
-      this.enqueue(key);
+      this.enqueue(key, priority);
     }
     if (this.shuttingDown && this.processing.size === 0) {
       for (const resolve of this.drainWaiters.splice(0)) resolve();
@@ -148,7 +178,10 @@ export class WorkQueue {
     for (const resolve of this.waitingWorkers.splice(0)) resolve(undefined);
     for (const { timer } of this.delayed.values()) clearTimeout(timer);
     this.delayed.clear();
-    this.queue.length = 0;
+    this.lanes.clear();
+    this.queuedAt.clear();
+    this.requeueAt.clear();
+    this.queued = 0;
     this.metrics?.depth(0);
   }
 
@@ -161,15 +194,37 @@ export class WorkQueue {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  private enqueue(key: string): void {
+  private enqueue(key: string, priority: number): void {
     const worker = this.waitingWorkers.shift();
     if (worker) {
       this.startProcessing(key);
       worker(key);
       return;
     }
-    this.queue.push(key);
-    this.metrics?.depth(this.queue.length);
+    this.lane(priority).add(key);
+    this.queuedAt.set(key, priority);
+    this.queued++;
+    this.metrics?.depth(this.queued);
+  }
+
+  /** The first key of the highest non-empty priority. */
+  private dequeue(): string | undefined {
+    let best: number | undefined;
+    for (const [priority, keys] of this.lanes) if (keys.size > 0 && (best === undefined || priority > best)) best = priority;
+    if (best === undefined) return undefined;
+    const keys = this.lanes.get(best);
+    const key = keys?.values().next().value;
+    if (key === undefined) return undefined;
+    keys?.delete(key);
+    this.queuedAt.delete(key);
+    this.queued--;
+    return key;
+  }
+
+  private lane(priority: number): Set<string> {
+    let keys = this.lanes.get(priority);
+    if (!keys) this.lanes.set(priority, (keys = new Set()));
+    return keys;
   }
 
   private startProcessing(key: string): void {
@@ -179,7 +234,7 @@ export class WorkQueue {
     const addedAt = this.addedAt.get(key);
     this.addedAt.delete(key);
     if (addedAt !== undefined) this.metrics?.queueDuration((now - addedAt) / 1000);
-    this.metrics?.depth(this.queue.length);
+    this.metrics?.depth(this.queued);
   }
 
   private inFlightWork(): { unfinishedSeconds: number; longestRunningSeconds: number } {

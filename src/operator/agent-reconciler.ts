@@ -3,7 +3,7 @@
 // something would change.
 import type { Logger } from '../controller/logger.js';
 import type { ReconcileContext, ReconcileOutcome } from '../controller/reconciler.js';
-import type { ObjectRef } from '../controller/object-key.js';
+import { objectRefKey, type ObjectRef } from '../controller/object-key.js';
 import { CLEANUP_FINALIZER, GROUP_VERSION, LABEL_KEYS, AGENT_RESOURCE } from '../api/group-version.js';
 import { ConditionReason, ConditionType } from '../api/condition.js';
 import type { Agent } from '../api/agent.js';
@@ -17,7 +17,8 @@ import { applyChild, decideApply } from './apply/child-applier.js';
 import { canonicalJson } from './apply/applied-hash.js';
 import { computeAgentStatus, type Acceptance, type AgentStatusValue } from './agent-status.js';
 import type { InformerSet, ObjectLookup } from './informer-set.js';
-import { CHILD_KINDS } from './child-kinds.js';
+import { BY_AGENT } from './cache-indexes.js';
+import { CHILD_KINDS, type ChildKind } from './child-kinds.js';
 import { findCondition, type Condition } from './conditions.js';
 import type { EventRecorder } from './event-recorder.js';
 import type { RouteClaims } from './route-claims.js';
@@ -177,11 +178,9 @@ export class AgentReconciler {
   }
 
   private sameNamespaceChildren(agent: AgentView): KubeObject[] {
-    const { namespace = '', name, uid } = agent.metadata;
-    return CHILD_KINDS.flatMap((k) =>
-      this.deps.children.list(k.apiVersion, k.kind, namespace, (o) =>
-        o.metadata.labels?.[LABEL_KEYS.agent] === name && (o.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === uid),
-      ),
+    const { namespace = '', uid } = agent.metadata;
+    return this.labelledChildren(agent, CHILD_KINDS).filter(
+      (o) => o.metadata.namespace === namespace && (o.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === uid),
     );
   }
 
@@ -190,14 +189,16 @@ export class AgentReconciler {
    * ownerReference cannot cross namespaces. Only Gateway API kinds are ever placed elsewhere.
    */
   private crossNamespaceChildren(agent: AgentView): KubeObject[] {
-    const { namespace = '', name } = agent.metadata;
-    return CHILD_KINDS.filter((k) => k.gatewayApi).flatMap((k) =>
-      this.deps.children.list(k.apiVersion, k.kind, undefined, (o) =>
-        o.metadata.namespace !== namespace &&
-        o.metadata.labels?.[LABEL_KEYS.agent] === name &&
-        o.metadata.labels[LABEL_KEYS.agentNamespace] === namespace,
-      ),
+    const { namespace = '' } = agent.metadata;
+    return this.labelledChildren(agent, CHILD_KINDS.filter((k) => k.gatewayApi)).filter(
+      (o) => o.metadata.namespace !== namespace && o.metadata.labels?.[LABEL_KEYS.agentNamespace] === namespace,
     );
+  }
+
+  /** Cached children of these kinds whose labels name this Agent: an index lookup, not a scan of the cache. */
+  private labelledChildren(agent: AgentView, kinds: readonly ChildKind[]): KubeObject[] {
+    const key = objectRefKey({ namespace: agent.metadata.namespace, name: agent.metadata.name });
+    return kinds.flatMap((k) => this.deps.children.byIndex(k.apiVersion, k.kind, BY_AGENT, key));
   }
 
   private async finalize(agent: AgentView, log: Logger, outcome: Writes): Promise<void> {

@@ -9,21 +9,23 @@ export interface ChildKind {
   path(namespace?: string): string;
   /** Needs the Gateway API CRDs. */
   gatewayApi?: boolean;
+  /** The operator reads its status (a Deployment's readiness, an HTTPRoute's acceptance), so the cache keeps it. */
+  readsStatus?: boolean;
 }
 
-function kind(apiVersion: string, kind: string, plural: string, gatewayApi = false): ChildKind {
+function kind(apiVersion: string, kind: string, plural: string, options: { gatewayApi?: boolean; readsStatus?: boolean } = {}): ChildKind {
   const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-  return { apiVersion, kind, gatewayApi, path: (ns) => (ns ? `${base}/namespaces/${ns}/${plural}` : `${base}/${plural}`) };
+  return { apiVersion, kind, ...options, path: (ns) => (ns ? `${base}/namespaces/${ns}/${plural}` : `${base}/${plural}`) };
 }
 
 export const CHILD_KINDS: readonly ChildKind[] = [
   kind('v1', 'ServiceAccount', 'serviceaccounts'),
   kind('v1', 'ConfigMap', 'configmaps'),
   kind('v1', 'Service', 'services'),
-  kind('apps/v1', 'Deployment', 'deployments'),
+  kind('apps/v1', 'Deployment', 'deployments', { readsStatus: true }),
   kind('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'),
-  kind('gateway.networking.k8s.io/v1beta1', 'ReferenceGrant', 'referencegrants', true),
-  kind('gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproutes', true),
+  kind('gateway.networking.k8s.io/v1beta1', 'ReferenceGrant', 'referencegrants', { gatewayApi: true }),
+  kind('gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproutes', { gatewayApi: true, readsStatus: true }),
 ];
 
 export function childKindKey(apiVersion: string, kind: string): string {

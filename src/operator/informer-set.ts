@@ -37,6 +37,11 @@ export class InformerSet {
     return (this.informers.get(kindKey(apiVersion, kind)) ?? []).flatMap((i) => i.list(namespace, filter));
   }
 
+  /** Cached objects of one kind filed under `value` in the index `index` of its informers. */
+  byIndex(apiVersion: string, kind: string, index: string, value: string): KubeObject[] {
+    return (this.informers.get(kindKey(apiVersion, kind)) ?? []).flatMap((i) => i.byIndex(index, value));
+  }
+
   /** A lookup bound to one kind. */
   of(apiVersion: string, kind: string): ObjectLookup {
     return {

@@ -4,7 +4,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { AGENT_RESOURCE, GROUP_VERSION, LABEL_KEYS, MODEL_CONFIG_RESOURCE } from '../api/group-version.js';
+import { AGENT_RESOURCE, GROUP_VERSION, MODEL_CONFIG_RESOURCE } from '../api/group-version.js';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { Controller } from '../controller/controller.js';
 import { enqueueForObject, enqueueMapped } from '../controller/event-mappers.js';
@@ -12,13 +12,20 @@ import { Informer } from '../controller/informer.js';
 import { KubeLeaseClient } from '../controller/kube-lease-client.js';
 import { KubeListWatch } from '../controller/kube-list-watch.js';
 import { LeaderElector } from '../controller/leader-election.js';
+import { objectRefKey } from '../controller/object-key.js';
+import type { IndexFunc } from '../controller/object-store.js';
 import type { Logger } from '../controller/logger.js';
 import { ControllerMetrics } from '../controller/metrics.js';
+import { Priority } from '../controller/work-queue.js';
 import type { ReconcileRequest } from '../controller/reconciler.js';
 import { KubeClient } from '../kube/kube-client.js';
 import { KubeApiError } from '../kube/kube-api-error.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { AgentReconciler } from './agent-reconciler.js';
+import { FIELD_MANAGER } from './apply/child-applier.js';
+import { BY_AGENT, BY_MODEL_CONFIG, agentsByModelConfig, childrenByAgent, owningAgentOf } from './cache-indexes.js';
+import { childCacheTransform, withoutBookkeeping } from './child-cache.js';
+import { registerAgentGauges } from './agent-gauges.js';
 import { CHILD_KINDS, CHILD_LABEL_SELECTOR } from './child-kinds.js';
 import { EventRecorder } from './event-recorder.js';
 import { HealthServer } from './health-server.js';
@@ -41,6 +48,16 @@ export interface OperatorOptions {
   userAgent?: string;
 }
 
+/** How one kind is cached. */
+interface CacheOptions {
+  labelSelector?: string;
+  /** What is kept of each object (see child-cache.ts). */
+  transform: (obj: KubeObject) => KubeObject;
+  /** Re-deliver every object each resync period. */
+  resync: boolean;
+  indexes?: Record<string, IndexFunc<KubeObject>>;
+}
+
 export interface RunningOperator {
   client: KubeClient;
   registry: Registry;
@@ -51,13 +68,6 @@ export interface RunningOperator {
   stop(): Promise<void>;
   /** Resolves when the operator stopped: after stop(), or after losing the lease. */
   done: Promise<'stopped' | 'lost-lease'>;
-}
-
-/** Keep only what the operator reads: managedFields alone is often half of an object's size. */
-function dropManagedFields(obj: KubeObject): KubeObject {
-  if (!obj.metadata.managedFields) return obj;
-  const { managedFields: _dropped, ...metadata } = obj.metadata;
-  return { ...obj, metadata };
 }
 
 /** The namespace the operator runs in: POD_NAMESPACE (downward API), the service account's, or default. */
@@ -95,32 +105,49 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     },
   });
 
+  // Lists and watches are GETs in client-go's rest_client_* metrics too.
+  const observeRead = (_verb: 'LIST' | 'WATCH', code: number, ms: number) => {
+    requests.inc({ code: String(code), method: 'GET', host });
+    latency.observe({ verb: 'GET' }, ms / 1000);
+  };
   const gatewayApi = (await served(client, 'gateway.networking.k8s.io/v1', 'HTTPRoute')) && (await served(client, 'gateway.networking.k8s.io/v1beta1', 'ReferenceGrant'));
   if (!gatewayApi) logger.warn('the Gateway API CRDs are not installed: HTTPRoutes and ReferenceGrants will not be managed');
 
   const namespaces: (string | undefined)[] = config.watchNamespaces?.length ? config.watchNamespaces : [undefined];
   const resyncPeriodMs = config.resyncPeriodSeconds * 1000;
   const caches = new InformerSet();
-  const informer = (apiVersion: string, kind: string, path: (ns?: string) => string, ns: string | undefined, labelSelector?: string) => {
+  // Only the Agent informers resync: a reconcile reads all of an Agent's children from the cache, so
+  // re-delivering every child and ModelConfig too would only reconcile each Agent eight more times.
+  const informer = (apiVersion: string, kind: string, path: (ns?: string) => string, ns: string | undefined, cache: CacheOptions) => {
     const inf = new Informer<KubeObject>({
       name: `${kind}${ns ? `/${ns}` : ''}`,
-      listWatch: new KubeListWatch(kc, { path: path(ns), ...(labelSelector ? { labelSelector } : {}) }),
+      listWatch: new KubeListWatch(kc, { path: path(ns), ...(cache.labelSelector ? { labelSelector: cache.labelSelector } : {}), observe: observeRead }),
       logger: logger.child({ informer: kind, namespace: ns }),
-      resyncPeriodMs,
-      transform: dropManagedFields,
+      resyncPeriodMs: cache.resync ? resyncPeriodMs : 0,
+      transform: cache.transform,
     });
+    for (const [name, indexFunc] of Object.entries(cache.indexes ?? {})) inf.addIndex(name, indexFunc);
     caches.add(apiVersion, kind, inf);
     return inf;
   };
   const agentPath = (ns?: string) => `/apis/${GROUP_VERSION}${ns ? `/namespaces/${ns}` : ''}/${AGENT_RESOURCE.plural}`;
   const modelConfigPath = (ns?: string) => `/apis/${GROUP_VERSION}${ns ? `/namespaces/${ns}` : ''}/${MODEL_CONFIG_RESOURCE.plural}`;
-  const agentInformers = namespaces.map((ns) => informer(GROUP_VERSION, AGENT_RESOURCE.kind, agentPath, ns));
-  const modelConfigInformers = namespaces.map((ns) => informer(GROUP_VERSION, MODEL_CONFIG_RESOURCE.kind, modelConfigPath, ns));
+  const agentInformers = namespaces.map((ns) =>
+    informer(GROUP_VERSION, AGENT_RESOURCE.kind, agentPath, ns, { transform: withoutBookkeeping, resync: true, indexes: { [BY_MODEL_CONFIG]: agentsByModelConfig } }),
+  );
+  const modelConfigInformers = namespaces.map((ns) => informer(GROUP_VERSION, MODEL_CONFIG_RESOURCE.kind, modelConfigPath, ns, { transform: withoutBookkeeping, resync: false }));
   const childNamespaces = new Set(namespaces);
   // Routes may live in one fixed namespace beside the gateway: watch it too.
   if (config.gateway.routeNamespace && !childNamespaces.has(undefined)) childNamespaces.add(config.gateway.routeNamespace);
   const childInformers = CHILD_KINDS.filter((k) => gatewayApi || !k.gatewayApi).flatMap((k) =>
-    [...childNamespaces].map((ns) => informer(k.apiVersion, k.kind, (n) => k.path(n), ns, CHILD_LABEL_SELECTOR)),
+    [...childNamespaces].map((ns) =>
+      informer(k.apiVersion, k.kind, (n) => k.path(n), ns, {
+        labelSelector: CHILD_LABEL_SELECTOR,
+        transform: childCacheTransform({ manager: FIELD_MANAGER, keepStatus: k.readsStatus === true }),
+        resync: false,
+        indexes: { [BY_AGENT]: childrenByAgent },
+      }),
+    ),
   );
 
   const agents = caches.of(GROUP_VERSION, AGENT_RESOURCE.kind);
@@ -160,20 +187,22 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   }
   // A child maps to its Agent by label (works across namespaces, where there is no ownerReference).
   const toOwningAgent = enqueueMapped<KubeObject>((child): ReconcileRequest[] => {
-    const name = child.metadata.labels?.[LABEL_KEYS.agent];
-    if (!name) return [];
-    return [{ namespace: child.metadata.labels?.[LABEL_KEYS.agentNamespace] ?? child.metadata.namespace, name }];
+    const agent = owningAgentOf(child);
+    return agent ? [agent] : [];
   });
-  for (const inf of childInformers) controller.watch(inf, toOwningAgent);
+  // High: a child's change concerns work already under way (an Agent's Deployment became available,
+  // drift to put back), which should not wait behind a burst of Agents not yet started.
+  for (const inf of childInformers) controller.watch(inf, toOwningAgent, { priority: Priority.High });
   const toReferencingAgents = enqueueMapped<KubeObject>((mc) =>
-    agents
-      .list(mc.metadata.namespace, (a) => (a.spec as { declarative?: { modelConfig?: string } } | undefined)?.declarative?.modelConfig === mc.metadata.name)
+    caches
+      .byIndex(GROUP_VERSION, AGENT_RESOURCE.kind, BY_MODEL_CONFIG, objectRefKey({ namespace: mc.metadata.namespace, name: mc.metadata.name }))
       .map((a) => ({ namespace: a.metadata.namespace, name: a.metadata.name })),
   );
   for (const inf of modelConfigInformers) controller.watch(inf, toReferencingAgents);
 
   let leader = !config.leaderElection.enabled;
   let synced = false;
+  registerAgentGauges(registry, agents, () => synced);
   const probe = options.probeAddress
     ? new HealthServer({
         ...options.probeAddress,
@@ -221,7 +250,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   if (config.leaderElection.enabled) {
     const le = config.leaderElection;
     elector = new LeaderElector({
-      client: new KubeLeaseClient(kc),
+      client: new KubeLeaseClient(kc, { userAgent: options.userAgent ?? `${COMPONENT}/0.1.0` }),
       namespace: le.leaseNamespace ?? ownNamespace(),
       name: le.leaseName,
       identity: options.identity,
@@ -235,7 +264,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
         if (!stopping) logger.warn('lost the leader-election lease');
       },
     });
-    void elector.run(stopController.signal).then(() => stop(stopping ? 'stopped' : 'lost-lease'));
+    // Not tied to stopController: stop() releases the Lease only after the controller has drained,
+    // so a standby never reconciles while this replica's last reconciles still write.
+    void elector.run().then(() => stop(stopping ? 'stopped' : 'lost-lease'));
   } else {
     void runController(stopController.signal).catch((err: unknown) => {
       logger.error({ err }, 'controller failed');

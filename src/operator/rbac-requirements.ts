@@ -6,7 +6,10 @@
 // apply (patch, plus create: the API server checks it when an apply creates the object) and pruned
 // by delete; the Agent's finalizer is a JSON patch and its status a
 // server-side apply on the status subresource; Events are created; the Lease is read, created and
-// renewed by update.
+// renewed by update. Children's ownerReferences set blockOwnerDeletion, which clusters with the
+// OwnerReferencesPermissionEnforcement admission plugin (OpenShift, hardened clusters) allow only to
+// whoever may update the owner's finalizers: hence agents/finalizers update, used by no request of
+// its own (test/integration/rbac-cluster-wide.test.ts runs with that plugin on).
 export interface PolicyRule {
   apiGroups: string[];
   resources: string[];
@@ -19,6 +22,7 @@ const CHILD_WRITE_VERBS = ['list', 'watch', 'create', 'patch', 'delete'];
 export const WATCHED_NAMESPACE_RULES: readonly PolicyRule[] = [
   { apiGroups: ['agentry.dev'], resources: ['agents'], verbs: ['list', 'watch', 'patch'] },
   { apiGroups: ['agentry.dev'], resources: ['agents/status'], verbs: ['patch'] },
+  { apiGroups: ['agentry.dev'], resources: ['agents/finalizers'], verbs: ['update'] },
   { apiGroups: ['agentry.dev'], resources: ['modelconfigs'], verbs: ['list', 'watch'] },
   { apiGroups: [''], resources: ['configmaps', 'serviceaccounts', 'services'], verbs: CHILD_WRITE_VERBS },
   { apiGroups: ['apps'], resources: ['deployments'], verbs: CHILD_WRITE_VERBS },

@@ -6,6 +6,7 @@
 // reconcile, as the controller starts its workers only after the caches synced), so deciding is
 // independent of the order in which Agents happen to be reconciled.
 import { objectRefKey, type ObjectRef } from '../controller/object-key.js';
+import { PathTrie } from './path-trie.js';
 
 export interface RouteClaim {
   agent: ObjectRef;
@@ -41,6 +42,8 @@ function older(a: RouteClaim, b: RouteClaim): boolean {
 
 export class RouteClaims {
   private readonly claims = new Map<string, RouteClaim>();
+  /** The claims' keys by path: who may overlap whom, without comparing every pair. */
+  private readonly byPath = new PathTrie();
 
   /**
    * Records (or with undefined, drops) an Agent's claim; returns the other Agents whose outcome may
@@ -49,24 +52,30 @@ export class RouteClaims {
   set(agent: ObjectRef, claim: RouteClaim | undefined): ObjectRef[] {
     const key = objectRefKey(agent);
     const before = this.claims.get(key);
-    if (claim) this.claims.set(key, claim);
-    else this.claims.delete(key);
+    if (before) this.byPath.remove(before.path, key);
+    if (claim) {
+      this.claims.set(key, claim);
+      this.byPath.add(claim.path, key);
+    } else {
+      this.claims.delete(key);
+    }
     if (sameClaim(before, claim)) return [];
     const affected = new Map<string, ObjectRef>();
-    for (const [otherKey, other] of this.claims) {
-      if (otherKey === key) continue;
-      if ((before && this.conflict(before, other)) || (claim && this.conflict(claim, other))) affected.set(otherKey, other.agent);
+    for (const changed of [before, claim]) {
+      if (!changed) continue;
+      for (const other of this.overlapping(changed, key)) affected.set(objectRefKey(other.agent), other.agent);
     }
     return [...affected.values()];
   }
 
   /** The claim that beats this Agent's (the oldest overlapping one that is older), if any. */
   beatenBy(agent: ObjectRef): RouteClaim | undefined {
-    const mine = this.claims.get(objectRefKey(agent));
+    const key = objectRefKey(agent);
+    const mine = this.claims.get(key);
     if (!mine) return undefined;
     let winner: RouteClaim | undefined;
-    for (const other of this.claims.values()) {
-      if (other === mine || !this.conflict(mine, other) || !older(other, mine)) continue;
+    for (const other of this.overlapping(mine, key)) {
+      if (!older(other, mine)) continue;
       if (!winner || older(other, winner)) winner = other;
     }
     return winner;
@@ -74,6 +83,16 @@ export class RouteClaims {
 
   get size(): number {
     return this.claims.size;
+  }
+
+  /** Other Agents' claims that conflict with `claim` (the path index narrows, conflict() decides). */
+  private overlapping(claim: RouteClaim, ownKey: string): RouteClaim[] {
+    const found: RouteClaim[] = [];
+    for (const key of this.byPath.candidates(claim.path)) {
+      const other = this.claims.get(key);
+      if (key !== ownKey && other && this.conflict(claim, other)) found.push(other);
+    }
+    return found;
   }
 
   private conflict(a: RouteClaim, b: RouteClaim): boolean {

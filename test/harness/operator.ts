@@ -1,6 +1,7 @@
 // Runs the operator in-process against the test control plane, scoped to a test file's namespaces
 // (test files run in parallel, each with an operator of its own), and reads the API server's audit
 // log to see exactly which writes an operator made.
+import type * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -9,6 +10,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { installCrds } from '../../hack/control-plane/control-plane.js';
 import { defaultOperatorConfig, type OperatorConfig } from '../../src/config/operator-config.js';
+import type { Logger } from '../../src/controller/logger.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import { startOperator, type RunningOperator } from '../../src/operator/operator.js';
 import { kubeConfig } from './cluster.js';
@@ -46,18 +48,45 @@ export function testConfig(namespaces: string[], overrides: ConfigOverrides = {}
   return { ...merged, watchNamespaces: namespaces, leaderElection: { ...merged.leaderElection, enabled: false } };
 }
 
-export async function startTestOperator(namespaces: string[], overrides: ConfigOverrides = {}): Promise<TestOperator> {
+export async function startTestOperator(namespaces: string[], overrides: ConfigOverrides = {}, options: Omit<ConfiguredOperatorOptions, 'config'> = {}): Promise<TestOperator> {
+  return startConfiguredOperator({ ...options, config: testConfig(namespaces, { resyncPeriodSeconds: 600, workers: 2, ...overrides }) });
+}
+
+export interface ConfiguredOperatorOptions {
+  /** Used as it is: leader election and watched namespaces included. */
+  config: OperatorConfig;
+  /** Default: the test cluster's admin. RBAC tests pass a ServiceAccount's credentials. */
+  kubeConfig?: k8s.KubeConfig;
+  /** Default: pino at $AGENTRY_TEST_LOG_LEVEL (silent). */
+  logger?: Logger;
+  /** Fail (and stop the operator) when it does not lead with synced caches within this time. */
+  leadingTimeoutMs?: number;
+}
+
+/** Starts an operator with `config` as given and waits until it leads with synced caches. */
+export async function startConfiguredOperator(options: ConfiguredOperatorOptions): Promise<TestOperator> {
   const userAgent = `agentry-test/${randomBytes(4).toString('hex')}`;
   const registry = new Registry();
   const operator = await startOperator({
-    kubeConfig: kubeConfig(),
-    config: testConfig(namespaces, { resyncPeriodSeconds: 600, workers: 2, ...overrides }),
-    logger: pino({ level: process.env.AGENTRY_TEST_LOG_LEVEL ?? 'silent' }),
+    kubeConfig: options.kubeConfig ?? kubeConfig(),
+    config: options.config,
+    logger: options.logger ?? pino({ level: process.env.AGENTRY_TEST_LOG_LEVEL ?? 'silent' }),
     identity: userAgent,
     registry,
     userAgent,
   });
-  await operator.leading;
+  if (options.leadingTimeoutMs === undefined) {
+    await operator.leading;
+  } else {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), options.leadingTimeoutMs)));
+    const led = await Promise.race([operator.leading.then(() => true), timedOut]);
+    clearTimeout(timer);
+    if (!led) {
+      await operator.stop();
+      throw new Error(`the operator did not lead with synced caches within ${options.leadingTimeoutMs} ms`);
+    }
+  }
   return { operator, userAgent, registry, stop: () => operator.stop() };
 }
 

@@ -5,6 +5,7 @@ import { Informer } from '../../../src/controller/informer.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
 import { objectRefKey } from '../../../src/controller/object-key.js';
 import { ItemExponentialRateLimiter } from '../../../src/controller/rate-limiter.js';
+import { Priority } from '../../../src/controller/work-queue.js';
 import type { ReconcileContext, ReconcileOutcome, ReconcileRequest } from '../../../src/controller/reconciler.js';
 import { FakeListWatch } from './fakes/fake-list-watch.js';
 import { agentOwner, owned } from './fakes/objects.js';
@@ -95,6 +96,37 @@ describe('Controller', () => {
     await settle();
     expect(h.calls.map((c) => c.key)).toHaveLength(3);
     expect(h.calls.at(-1)?.key).toBe('team/a');
+  });
+
+  it('reconciles changes before the initial list, and a high-priority source before both', async () => {
+    const agents = new FakeListWatch([agent('a'), agent('b'), agent('c')]);
+    const children = new FakeListWatch();
+    const agentInformer = new Informer({ listWatch: agents, resyncPeriodMs: 0 });
+    const childInformer = new Informer({ listWatch: children, resyncPeriodMs: 0 });
+    const order: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const controller = new Controller({
+      name: 'prio',
+      primary: agentInformer,
+      reconcile: async (request) => {
+        order.push(objectRefKey(request));
+        if (order.length === 1) await gate; // hold the only worker while events arrive
+      },
+    });
+    controller.watch(childInformer, enqueueForOwner('Agent', 'agentry.dev'), { priority: Priority.High });
+    try {
+      await controller.start();
+      await settle();
+      expect(order).toEqual(['team/a']);
+      agents.create(agent('d')); // a change: Normal
+      children.create(owned('Service', 'svc-c', 'team', [agentOwner('c')])); // c's child: High, raised from Low
+      release();
+      await settle();
+      expect(order).toEqual(['team/a', 'team/c', 'team/d', 'team/b']);
+    } finally {
+      await controller.stop();
+    }
   });
 
   it('starts no worker before every informer has synced', async () => {

@@ -235,6 +235,26 @@ describe('Informer', () => {
     expect(informer.get('default', 'a')?.['data']).toEqual({ x: '1' });
   });
 
+  it('keeps an index of the transformed objects current through list, watch and delete', async () => {
+    const server = new FakeListWatch([configMap('a', 'n1', { owner: 'x' }), configMap('b', 'n2', { owner: 'y' })]);
+    const indexed = new Informer<KubeObject>({
+      listWatch: server,
+      resyncPeriodMs: 0,
+      // The index sees what the cache holds: the owner moved from data to a label by the transform.
+      transform: (obj): KubeObject => ({ ...obj, metadata: { ...obj.metadata, labels: { owner: String((obj['data'] as Record<string, string>)['owner']) } } }),
+    });
+    informer = indexed;
+    indexed.addIndex('owner', (obj) => [obj.metadata.labels?.['owner'] ?? '']);
+    await startAndSync(indexed);
+    expect(indexed.byIndex('owner', 'x').map((o) => o.metadata.name)).toEqual(['a']);
+    server.update(configMap('b', 'n2', { owner: 'x' }));
+    expect(indexed.byIndex('owner', 'x').map((o) => o.metadata.name).sort()).toEqual(['a', 'b']);
+    expect(indexed.byIndex('owner', 'y')).toEqual([]);
+    server.delete('n1', 'a');
+    expect(indexed.byIndex('owner', 'x').map((o) => o.metadata.name)).toEqual(['b']);
+    expect(indexed.hasIndex('owner')).toBe(true);
+  });
+
   it('keeps delivering when a handler throws, and logs the failure', async () => {
     const server = new FakeListWatch([configMap('a')]);
     const logger = new RecordingLogger();

@@ -169,6 +169,27 @@ describe('KubeListWatch', () => {
     expect(closed.error).toBeUndefined();
   });
 
+  it('tells its observer about every list page and every watch, with the status code', async () => {
+    const seen: [string, number][] = [];
+    const observe = (verb: 'LIST' | 'WATCH', code: number) => void seen.push([verb, code]);
+    route = (_req, url, res) => {
+      if (url.searchParams.get('watch') === 'true') return json(res, 500, { kind: 'Status', code: 500 });
+      const token = url.searchParams.get('continue');
+      json(res, 200, { kind: 'ServiceList', metadata: { resourceVersion: '5', continue: token ? undefined : 'p2' }, items: [] });
+    };
+    const lw = new KubeListWatch(kubeConfig(), { path: '/api/v1/services', observe });
+    await lw.list();
+    await watchUntilDone(lw, '5');
+    route = (_req, _url, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end();
+    };
+    await watchUntilDone(lw, '5');
+    route = (_req, _url, res) => json(res, 403, { kind: 'Status', code: 403, reason: 'Forbidden' });
+    await expect(lw.list()).rejects.toBeInstanceOf(KubeStatusError);
+    expect(seen).toEqual([['LIST', 200], ['LIST', 200], ['WATCH', 500], ['WATCH', 200], ['LIST', 403]]);
+  });
+
   it('does not report a watch it stopped itself', async () => {
     let opened!: () => void;
     let serverSawClose!: () => void;

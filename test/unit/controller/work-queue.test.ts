@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { RateLimiter } from '../../../src/controller/rate-limiter.js';
-import { WorkQueue } from '../../../src/controller/work-queue.js';
+import { Priority, WorkQueue } from '../../../src/controller/work-queue.js';
 import { runWorkers } from '../../../src/controller/worker-pool.js';
 
 /** Settles pending microtasks (and timers due now) so promise chains can run. */
@@ -65,6 +65,53 @@ describe('WorkQueue', () => {
     await flush();
     expect(third).toBeUndefined();
     expect(queue.len()).toBe(0);
+  });
+
+  it('hands out higher priorities first, first-in first-out within one', async () => {
+    const queue = new WorkQueue();
+    queue.add('low-1', Priority.Low);
+    queue.add('normal-1');
+    queue.add('high-1', Priority.High);
+    queue.add('low-2', Priority.Low);
+    queue.add('normal-2', Priority.Normal);
+    queue.add('high-2', Priority.High);
+    expect(queue.len()).toBe(6);
+    const order: (string | undefined)[] = [];
+    for (let i = 0; i < 6; i++) order.push(await queue.get());
+    expect(order).toEqual(['high-1', 'high-2', 'normal-1', 'normal-2', 'low-1', 'low-2']);
+    expect(queue.len()).toBe(0);
+  });
+
+  it('raises a queued key to the highest priority it is added with, and never lowers it', async () => {
+    const queue = new WorkQueue();
+    queue.add('a', Priority.Low);
+    queue.add('b');
+    queue.add('a', Priority.High);
+    queue.add('b', Priority.Low);
+    expect(queue.len()).toBe(2);
+    expect(await queue.get()).toBe('a');
+    expect(await queue.get()).toBe('b');
+  });
+
+  it('requeues a key re-added while processing at the highest priority it was re-added with', async () => {
+    const queue = new WorkQueue();
+    queue.add('a');
+    expect(await queue.get()).toBe('a');
+    queue.add('a', Priority.Low);
+    queue.add('a', Priority.High);
+    queue.add('b');
+    queue.done('a');
+    expect(await queue.get()).toBe('a');
+    expect(await queue.get()).toBe('b');
+  });
+
+  it('keeps the priority of a delayed add', async () => {
+    const queue = new WorkQueue();
+    queue.addAfter('late', 100, Priority.High);
+    queue.add('now');
+    await jest.advanceTimersByTimeAsync(100);
+    expect(await queue.get()).toBe('late');
+    expect(await queue.get()).toBe('now');
   });
 
   it('adds a key after a delay, keeping the earliest of competing delays', async () => {

@@ -2,7 +2,9 @@
 The operator's permissions: exactly src/operator/rbac-requirements.ts (test/unit/install/ fails on
 any difference). Caches are filled by list+watch, children are written by server-side apply (patch,
 plus create when an apply creates the object) and pruned by delete; the Agent's finalizer and
-status are patches; Events are created; the Lease is read, created and renewed.
+status are patches; Events are created; the Lease is read, created and renewed. agents/finalizers
+update lets the children's ownerReferences set blockOwnerDeletion where the
+OwnerReferencesPermissionEnforcement admission plugin is on (OpenShift, hardened clusters).
 */}}
 {{- define "agentry.watchedNamespaceRules" -}}
 - apiGroups: [agentry.dev]
@@ -11,6 +13,9 @@ status are patches; Events are created; the Lease is read, created and renewed.
 - apiGroups: [agentry.dev]
   resources: [agents/status]
   verbs: [patch]
+- apiGroups: [agentry.dev]
+  resources: [agents/finalizers]
+  verbs: [update]
 - apiGroups: [agentry.dev]
   resources: [modelconfigs]
   verbs: [list, watch]

@@ -1,0 +1,145 @@
+// `npm run bench -- [N] [flags]`: how fast Agentry converges N Agents compared with the fastest
+// possible client, what it costs (API requests, memory, CPU), and whether it is silent at steady
+// state. Each phase gets a fresh local control plane of its own; results go to .bench/.
+//
+//   npm run bench                      # 100 Agents
+//   npm run bench -- 1000 --idle 120   # 1,000 Agents, a 2-minute idle window
+//
+// Flags: --idle SECONDS (steady-state window, default 120), --resync SECONDS (the operator's
+// resyncPeriodSeconds, default half the window), --workers N (the operator's workers, default its
+// config default), --concurrency N (the direct client's requests in flight, default 64),
+// --per-namespace N (Agents per namespace, default 100), --routes gateway|agent (HTTPRoutes beside
+// the gateway with ReferenceGrants, the default, or beside each Agent), --no-limit (skip the
+// direct-apply phase), --timeout SECONDS (per phase), --out DIR (default .bench), --runtime dist|tsx
+// (the operator compiled, as it ships, the default; or its sources through tsx), --dist DIR (an
+// already compiled operator, e.g. an older revision to compare with), --node-flags "..." (flags for
+// the operator's node process, e.g. --max-semi-space-size=2).
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { measureLimit } from './direct-apply.js';
+import { buildOperator, operatorCommand } from './operator-build.js';
+import { measureOperator } from './operator-phase.js';
+import { prepareNamespaces, startBenchCluster } from './bench-cluster.js';
+import { formatReport, type BenchResult } from './report.js';
+import { namespacesOf, operatorConfig, operatorConfigYaml, type WorkloadOptions } from './workload.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    agents: { type: 'string' },
+    idle: { type: 'string', default: '120' },
+    resync: { type: 'string' },
+    workers: { type: 'string' },
+    concurrency: { type: 'string', default: '64' },
+    'per-namespace': { type: 'string', default: '100' },
+    routes: { type: 'string', default: 'gateway' },
+    'no-limit': { type: 'boolean', default: false },
+    timeout: { type: 'string' },
+    out: { type: 'string', default: '.bench' },
+    runtime: { type: 'string', default: 'dist' },
+    dist: { type: 'string' },
+    'node-flags': { type: 'string', default: '' },
+  },
+});
+
+function positiveInt(name: string, text: string | undefined): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a positive integer, got ${text}`);
+  return n;
+}
+
+const agents = positiveInt('agents', values.agents ?? positionals[0] ?? '100');
+const idleSeconds = positiveInt('--idle', values.idle);
+const resyncPeriodSeconds = positiveInt('--resync', values.resync ?? String(Math.max(1, Math.floor(idleSeconds / 2))));
+if (resyncPeriodSeconds >= idleSeconds) throw new Error('--resync must be shorter than --idle, so the window holds a full resync');
+const workers = values.workers === undefined ? undefined : positiveInt('--workers', values.workers);
+const concurrency = positiveInt('--concurrency', values.concurrency);
+const perNamespace = positiveInt('--per-namespace', values['per-namespace']);
+if (values.routes !== 'gateway' && values.routes !== 'agent') throw new Error('--routes: gateway or agent');
+const routesBesideGateway = values.routes === 'gateway';
+if (values.runtime !== 'dist' && values.runtime !== 'tsx') throw new Error('--runtime: dist or tsx');
+const nodeFlags = values['node-flags'].split(/\s+/).filter(Boolean);
+const timeoutMs = positiveInt('--timeout', values.timeout ?? String(600 + Math.ceil(agents * 0.5))) * 1000;
+
+const started = new Date();
+const runName = `${started.toISOString().replace(/[:.]/g, '-')}-n${agents}`;
+const outDir = resolve(values.out);
+const runDir = join(outDir, runName);
+await mkdir(runDir, { recursive: true });
+const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
+
+const command =
+  values.runtime === 'tsx'
+    ? operatorCommand({ kind: 'tsx' }, nodeFlags)
+    : operatorCommand({ kind: 'dist', main: values.dist ? join(resolve(values.dist), 'cli/main.js') : await buildOperator(join(outDir, 'dist')) }, nodeFlags);
+const configYaml = operatorConfigYaml({ routesBesideGateway, resyncPeriodSeconds, ...(workers !== undefined ? { workers } : {}) });
+const config = operatorConfig(configYaml);
+const workloadFor = (namespacePrefix: string): WorkloadOptions => ({ agents, perNamespace, namespacePrefix, routesBesideGateway });
+
+const result: BenchResult = {
+  agents,
+  startedAt: started.toISOString(),
+  durationSeconds: 0,
+  machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), loadAverageAtStart: loadavg(), loadAverageAtEnd: [] },
+  settings: {
+    namespaces: namespacesOf(workloadFor('x')).length,
+    perNamespace,
+    routesBesideGateway,
+    kwokNodes: 0,
+    workers: workers ?? 'default',
+    resyncPeriodSeconds,
+    idleSeconds,
+    concurrency,
+    operator: command.join(' '),
+  },
+};
+log(`benchmark ${runName}: ${agents} Agents; logs in ${runDir} (free memory ${Math.round(freemem() / 2 ** 30)} GiB)`);
+
+async function phase<T>(name: string, run: (cluster: Awaited<ReturnType<typeof startBenchCluster>>) => Promise<T>): Promise<T> {
+  log(`[${name}] starting a control plane`);
+  const cluster = await startBenchCluster(agents, log);
+  result.settings.kwokNodes = cluster.nodes;
+  try {
+    return await run(cluster);
+  } finally {
+    await cluster.stop();
+  }
+}
+
+let failed = false;
+try {
+  if (!values['no-limit']) {
+    result.limit = await phase('limit', async (cluster) => {
+      const workload = workloadFor('bench-direct');
+      await prepareNamespaces(cluster.kc, workload);
+      return measureLimit(cluster.kc, workload, config, { concurrency, timeoutMs, log });
+    });
+  }
+  result.operator = await phase('operator', async (cluster) => {
+    const workload = workloadFor('bench-op');
+    await prepareNamespaces(cluster.kc, workload);
+    return measureOperator(cluster, workload, { command, configYaml, resyncPeriodSeconds, idleSeconds, timeoutMs, logDir: runDir, log });
+  });
+  if (result.limit && result.operator) {
+    result.ratio = {
+      readyToAvailable: result.operator.readySeconds / result.limit.availableSeconds,
+      appliedToApplied: result.operator.appliedSeconds / result.limit.appliedSeconds,
+      p50: result.operator.latencySeconds.p50 / result.limit.latencySeconds.p50,
+      p99: result.operator.latencySeconds.p99 / result.limit.latencySeconds.p99,
+    };
+  }
+} catch (err) {
+  failed = true;
+  log(`benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+} finally {
+  result.durationSeconds = (Date.now() - started.getTime()) / 1000;
+  result.machine.loadAverageAtEnd = loadavg();
+  const file = join(outDir, `${runName}.json`);
+  await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`\n${formatReport(result)}\n\nresults: ${file}\n`);
+}
+const steadyWrites = result.operator?.steadyState.writeCount ?? 0;
+if (steadyWrites > 0) log(`FAIL: the operator made ${steadyWrites} write(s) at steady state`);
+process.exit(failed || steadyWrites > 0 ? 1 : 0);

@@ -1,0 +1,101 @@
+// What the benchmark creates: N Declarative A2A Agents (gateway exposure and NetworkPolicy on),
+// spread over namespaces of `perNamespace` Agents each, each namespace with the ModelConfig they
+// use, and the operator configuration they are rendered with (routes beside the gateway, as in
+// config/samples/gateway, so every Agent also gets a ReferenceGrant and a cleanup finalizer).
+import YAML from 'yaml';
+import { GROUP_VERSION } from '../../src/api/group-version.js';
+import { parseOperatorConfig, type OperatorConfig } from '../../src/config/operator-config.js';
+import type { KubeObject } from '../../src/kube/kube-object.js';
+
+export const GATEWAY_NAMESPACE = 'agentgateway-system';
+export const MODEL_CONFIG_NAME = 'default';
+
+export interface WorkloadOptions {
+  agents: number;
+  perNamespace: number;
+  /** Prefix of the namespaces, e.g. `bench-op` → bench-op-000, bench-op-001 … */
+  namespacePrefix: string;
+  /** HTTPRoutes in the gateway's namespace (ReferenceGrants, finalizers) or beside each Agent. */
+  routesBesideGateway: boolean;
+}
+
+export interface AgentRef {
+  namespace: string;
+  name: string;
+}
+
+export function namespacesOf(opts: WorkloadOptions): string[] {
+  const count = Math.ceil(opts.agents / opts.perNamespace);
+  return Array.from({ length: count }, (_, i) => `${opts.namespacePrefix}-${String(i).padStart(3, '0')}`);
+}
+
+export function agentRefs(opts: WorkloadOptions): AgentRef[] {
+  const namespaces = namespacesOf(opts);
+  return Array.from({ length: opts.agents }, (_, i) => ({
+    namespace: namespaces[Math.floor(i / opts.perNamespace)] ?? '',
+    name: `agent-${String(i).padStart(5, '0')}`,
+  }));
+}
+
+export function namespaceObject(name: string): KubeObject {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'agentry.dev/bench': 'true' } } };
+}
+
+export function modelConfig(namespace: string): KubeObject {
+  return {
+    apiVersion: GROUP_VERSION,
+    kind: 'ModelConfig',
+    metadata: { name: MODEL_CONFIG_NAME, namespace },
+    spec: { provider: 'OpenAI', model: 'gpt-4o-mini', apiKeySecret: { name: 'openai', key: 'api-key' } },
+  };
+}
+
+export function agent(ref: AgentRef): KubeObject {
+  return {
+    apiVersion: GROUP_VERSION,
+    kind: 'Agent',
+    metadata: { name: ref.name, namespace: ref.namespace },
+    spec: {
+      description: 'Processes and validates expense reports',
+      type: 'Declarative',
+      declarative: { systemMessage: 'You validate expense reports against the travel policy.', modelConfig: MODEL_CONFIG_NAME },
+      a2aConfig: {
+        skills: [
+          {
+            id: 'validate-expense',
+            name: 'Validate Expense Report',
+            description: 'Checks an expense report against the travel policy',
+            tags: ['finance', 'expenses'],
+            examples: ['Is a 450 EUR hotel night in Paris within policy?'],
+            inputModes: ['text'],
+            outputModes: ['text'],
+          },
+        ],
+      },
+      exposure: { gateway: { enabled: true }, networkPolicy: { enabled: true } },
+    },
+  };
+}
+
+/** The operator configuration file's text. */
+export function operatorConfigYaml(opts: { routesBesideGateway: boolean; resyncPeriodSeconds: number; workers?: number }): string {
+  return YAML.stringify({
+    gateway: {
+      parentRefs: [{ name: 'agentgateway-proxy', namespace: GATEWAY_NAMESPACE }],
+      ...(opts.routesBesideGateway ? { routeNamespace: GATEWAY_NAMESPACE } : {}),
+      publicBaseUrl: 'https://agents.example.com',
+    },
+    networkPolicy: {
+      enabled: true,
+      gatewayNamespace: GATEWAY_NAMESPACE,
+      egress: { modelEndpoints: [{ cidr: '0.0.0.0/0', ports: [{ port: 443 }] }] },
+    },
+    resyncPeriodSeconds: opts.resyncPeriodSeconds,
+    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+    leaderElection: { enabled: false },
+  });
+}
+
+export function operatorConfig(yamlText: string): OperatorConfig {
+  return parseOperatorConfig(yamlText, 'benchmark configuration');
+}

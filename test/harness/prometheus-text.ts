@@ -1,0 +1,37 @@
+// Reads the Prometheus text exposition format (what /metrics serves) into samples, enough to assert
+// on counters, gauges and histogram series by name and labels.
+
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$/;
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+
+export function parsePrometheusText(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const m = LINE.exec(line);
+    if (!m) throw new Error(`not a Prometheus sample line: ${line}`);
+    const [, name = '', labelText = '', valueText = ''] = m;
+    const labels: Record<string, string> = {};
+    for (const l of labelText.matchAll(LABEL)) labels[l[1] ?? ''] = (l[2] ?? '').replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    const value = valueText === '+Inf' ? Infinity : valueText === '-Inf' ? -Infinity : Number(valueText);
+    samples.push({ name, labels, value });
+  }
+  return samples;
+}
+
+/** Samples of `name` whose labels include `labels`. */
+export function samplesOf(samples: readonly Sample[], name: string, labels: Record<string, string> = {}): Sample[] {
+  return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+}
+
+/** Sum of the matching samples (0 when there are none). */
+export function sumOf(samples: readonly Sample[], name: string, labels: Record<string, string> = {}): number {
+  return samplesOf(samples, name, labels).reduce((sum, s) => sum + s.value, 0);
+}
