@@ -1,7 +1,6 @@
-// A bounded pool of in-flight async tasks over a queue that tasks may extend while it runs: the
-// direct-apply limit creates an Agent, then queues its children, with never more than `limit`
-// requests in flight. Children go to the front of the queue so agents finish in a pipeline
-// (low per-agent latency) instead of all Agents first and all children last.
+// A bounded pool of in-flight async tasks over a first-in first-out queue that tasks may extend
+// while it runs: the direct-apply limit creates an Agent, then queues its children, with never more
+// than `limit` requests in flight.
 export class TaskPool {
   private readonly queue: (() => Promise<void>)[] = [];
   private active = 0;
@@ -12,9 +11,8 @@ export class TaskPool {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`pool limit must be a positive integer, got ${limit}`);
   }
 
-  push(task: () => Promise<void>, front = false): void {
-    if (front) this.queue.unshift(task);
-    else this.queue.push(task);
+  push(task: () => Promise<void>): void {
+    this.queue.push(task);
     this.pump();
   }
 
