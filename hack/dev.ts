@@ -6,25 +6,24 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { parseOperatorConfig } from '../src/config/operator-config.js';
 import { KubeClient } from '../src/kube/kube-client.js';
+import { KubeConnection } from '../src/kube/kube-connection.js';
 import { startOperator } from '../src/operator/operator.js';
 import { readFile } from 'node:fs/promises';
 import { applyKustomizationResources } from './control-plane/apply-manifests.js';
 import { ControlPlane, installCrds } from './control-plane/control-plane.js';
-import * as k8s from '@kubernetes/client-node';
 
 const path = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 const configFile = process.env.AGENTRY_DEV_CONFIG ?? path('config/samples/gateway/operator-config.yaml');
 
 const cp = await ControlPlane.start({ nodes: 1, controllers: true });
 const info = cp.describe();
-const kc = new k8s.KubeConfig();
-kc.loadFromFile(info.kubeconfig);
-const client = new KubeClient(kc);
+const connection = KubeConnection.fromKubeconfigFile(info.kubeconfig);
+const client = new KubeClient(connection);
 await installCrds(client, path('crds'));
 
 const config = parseOperatorConfig(await readFile(configFile, 'utf8'), configFile);
 const operator = await startOperator({
-  kubeConfig: kc,
+  connection,
   config: { ...config, leaderElection: { ...config.leaderElection, enabled: false } },
   logger: pino({ level: process.env.LOG_LEVEL ?? 'info' }),
   identity: 'dev',

@@ -1,11 +1,11 @@
 // A control plane of the benchmark's own (one per phase, so the operator and the direct-apply limit
 // both start from an empty cluster): kwok nodes with room for every pod, the controllers that make
 // Deployments Available, the Agentry CRDs, and the namespaces and ModelConfigs of the workload.
-import * as k8s from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ControlPlane, installCrds } from '../control-plane/control-plane.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
+import { KubeConnection } from '../../src/kube/kube-connection.js';
 import { forEachLimit } from './pool.js';
 import { GATEWAY_NAMESPACE, modelConfig, namespaceObject, namespacesOf, type WorkloadOptions } from './workload.js';
 
@@ -25,7 +25,7 @@ const CONTROLLER_ARGS = {
 
 export interface BenchCluster {
   cp: ControlPlane;
-  kc: k8s.KubeConfig;
+  connection: KubeConnection;
   kubeconfig: string;
   auditLog: string;
   nodes: number;
@@ -36,20 +36,19 @@ export async function startBenchCluster(agents: number, log: (m: string) => void
   const nodes = Math.max(1, Math.ceil(agents / PODS_PER_NODE));
   const cp = await ControlPlane.start({ nodes, controllers: true, extraArgs: CONTROLLER_ARGS, log: (m) => log(`[control-plane] ${m}`) });
   const info = cp.describe();
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(info.kubeconfig);
-  const admin = new KubeClient(kc, { userAgent: 'agentry-bench-setup' });
+  const connection = KubeConnection.fromKubeconfigFile(info.kubeconfig);
+  const admin = new KubeClient(connection, { userAgent: 'agentry-bench-setup' });
   try {
     await installCrds(admin, crdDir);
   } finally {
     admin.close();
   }
-  return { cp, kc, kubeconfig: info.kubeconfig, auditLog: join(info.dir, 'audit.log'), nodes, stop: () => cp.stop() };
+  return { cp, connection, kubeconfig: info.kubeconfig, auditLog: join(info.dir, 'audit.log'), nodes, stop: () => cp.stop() };
 }
 
 /** Namespaces (the gateway's too) and one ModelConfig per namespace: set up before the clock starts. */
-export async function prepareNamespaces(kc: k8s.KubeConfig, workload: WorkloadOptions): Promise<void> {
-  const client = new KubeClient(kc, { userAgent: 'agentry-bench-setup', maxSockets: 16 });
+export async function prepareNamespaces(connection: KubeConnection, workload: WorkloadOptions): Promise<void> {
+  const client = new KubeClient(connection, { userAgent: 'agentry-bench-setup', maxSockets: 16 });
   try {
     const namespaces = namespacesOf(workload);
     await client.apply(namespaceObject(GATEWAY_NAMESPACE), { fieldManager: 'agentry-bench', force: true });

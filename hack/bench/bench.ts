@@ -113,13 +113,13 @@ try {
   if (!values['no-limit']) {
     result.limit = await phase('limit', async (cluster) => {
       const workload = workloadFor('bench-direct');
-      await prepareNamespaces(cluster.kc, workload);
-      return measureLimit(cluster.kc, workload, config, { concurrency, timeoutMs, log });
+      await prepareNamespaces(cluster.connection, workload);
+      return measureLimit(cluster.connection, workload, config, { concurrency, timeoutMs, log });
     });
   }
   result.operator = await phase('operator', async (cluster) => {
     const workload = workloadFor('bench-op');
-    await prepareNamespaces(cluster.kc, workload);
+    await prepareNamespaces(cluster.connection, workload);
     return measureOperator(cluster, workload, { command, configYaml, resyncPeriodSeconds, idleSeconds, timeoutMs, logDir: runDir, log });
   });
   if (result.limit && result.operator) {

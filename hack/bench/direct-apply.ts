@@ -5,12 +5,12 @@
 // ownerReference to their uid, which the garbage collector checks); each Agent's children queue up
 // behind them as it is created. So each Agent's latency counts the same queueing an operator's work
 // queue would impose, and the two phases' per-Agent latencies compare like for like.
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Agent } from '../../src/api/agent.js';
 import type { ModelConfig } from '../../src/api/model-config.js';
 import type { OperatorConfig } from '../../src/config/operator-config.js';
 import { objectRefKey } from '../../src/controller/object-key.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
+import type { KubeConnection } from '../../src/kube/kube-connection.js';
 import { decideApply, FIELD_MANAGER } from '../../src/operator/apply/child-applier.js';
 import { render } from '../../src/render/render.js';
 import { deploymentAvailable, FirstSeen } from './first-seen.js';
@@ -36,13 +36,13 @@ export interface LimitResult {
 }
 
 export async function measureLimit(
-  kc: KubeConfig,
+  connection: KubeConnection,
   workload: WorkloadOptions,
   config: OperatorConfig,
   opts: { concurrency: number; timeoutMs: number; log: (m: string) => void },
 ): Promise<LimitResult> {
-  const client = new KubeClient(kc, { userAgent: DIRECT_USER_AGENT, maxSockets: opts.concurrency });
-  const available = new FirstSeen(kc, '/apis/apps/v1/deployments', deploymentAvailable, 'app.kubernetes.io/managed-by=agentry');
+  const client = new KubeClient(connection, { userAgent: DIRECT_USER_AGENT, maxSockets: opts.concurrency });
+  const available = new FirstSeen(connection, '/apis/apps/v1/deployments', deploymentAvailable, 'app.kubernetes.io/managed-by=agentry');
   await available.start();
   const refs = agentRefs(workload);
   const keys = refs.map(objectRefKey);

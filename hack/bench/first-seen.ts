@@ -1,10 +1,10 @@
 // Watches a collection from the benchmark process (with the project's own informer) and records
 // when each object first satisfies a predicate: an Agent turning Ready, a Deployment turning
 // Available. The time is taken when the event arrives here, the way a user watching would see it.
-import type { KubeConfig } from '@kubernetes/client-node';
 import { Informer } from '../../src/controller/informer.js';
 import { KubeListWatch } from '../../src/controller/kube-list-watch.js';
 import { objectKey } from '../../src/controller/object-key.js';
+import type { KubeConnection } from '../../src/kube/kube-connection.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 
 export class FirstSeen {
@@ -13,10 +13,10 @@ export class FirstSeen {
   private readonly informer: Informer<KubeObject>;
   private waiter: { keys: readonly string[]; resolve: () => void } | undefined;
 
-  constructor(kc: KubeConfig, path: string, private readonly predicate: (obj: KubeObject) => boolean, labelSelector?: string) {
+  constructor(connection: KubeConnection, path: string, private readonly predicate: (obj: KubeObject) => boolean, labelSelector?: string) {
     this.informer = new Informer<KubeObject>({
       name: path,
-      listWatch: new KubeListWatch(kc, { path, ...(labelSelector ? { labelSelector } : {}) }),
+      listWatch: new KubeListWatch(connection, { path, ...(labelSelector ? { labelSelector } : {}) }),
       resyncPeriodMs: 0,
       // Every listed or watched object passes through here first: check it, then cache only its
       // identity, so that the benchmark's own memory stays flat at thousands of objects.

@@ -12,7 +12,7 @@ import type { BenchCluster } from './bench-cluster.js';
 import { agentReady, FirstSeen } from './first-seen.js';
 import { OperatorProcess } from './operator-process.js';
 import { forEachLimit } from './pool.js';
-import { delta, sumBy, sumOf, type Sample } from './prometheus-text.js';
+import { delta, sumBy, sumOf, type Sample } from '../metrics/prometheus-text.js';
 import { summarize, type Summary } from './stats.js';
 import { every, sleep, withTimeout } from './timeout.js';
 import { agent, agentRefs, type WorkloadOptions } from './workload.js';
@@ -88,8 +88,8 @@ export async function measureOperator(
   const configFile = join(opts.logDir, 'operator-config.yaml');
   await writeFile(configFile, opts.configYaml);
   const operator = await OperatorProcess.start({ command: opts.command, kubeconfig: cluster.kubeconfig, configFile, logDir: opts.logDir, port: await freePort() });
-  const ready = new FirstSeen(cluster.kc, `/apis/agentry.dev/v1alpha1/agents`, agentReady);
-  const creator = new KubeClient(cluster.kc, { userAgent: 'agentry-bench', maxSockets: 64 });
+  const ready = new FirstSeen(cluster.connection, `/apis/agentry.dev/v1alpha1/agents`, agentReady);
+  const creator = new KubeClient(cluster.connection, { userAgent: 'agentry-bench', maxSockets: 64 });
   try {
     await ready.start();
     const refs = agentRefs(workload);

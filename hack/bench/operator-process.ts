@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { waitFor } from '../control-plane/control-plane.js';
 import { ProcessGroup, type ManagedProcess } from '../control-plane/process-group.js';
-import { parsePrometheusText, type Sample } from './prometheus-text.js';
+import { parsePrometheusText, type Sample } from '../metrics/prometheus-text.js';
 
 export interface OperatorProcessOptions {
   /** `node` arguments up to the CLI's own (flags, and the entry point): see operator-build.ts. */

@@ -2,13 +2,13 @@
 // certificate in system:masters, service-account signing keys), and on request
 // kube-controller-manager, kube-scheduler and kwok with fake nodes, the way envtest runs one but with
 // the components that make Deployments become Available and garbage collection happen.
-import * as k8s from '@kubernetes/client-node';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { KubeClient } from '../../src/kube/kube-client.js';
+import { KubeConnection } from '../../src/kube/kube-connection.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 import { ensureBinaries, requirePath, type BinaryPaths, type Component } from './binaries.js';
 import { freePort } from './free-port.js';
@@ -153,9 +153,7 @@ export class ControlPlane {
     await this.waitForApiserver(server);
     await this.writeKubeconfig(server);
 
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(this.kubeconfigPath);
-    const client = new KubeClient(kc);
+    const client = new KubeClient(KubeConnection.fromKubeconfigFile(this.kubeconfigPath));
 
     if (controllers) {
       const kcmPort = await freePort();
@@ -214,7 +212,7 @@ export class ControlPlane {
     if (this.options.gatewayApi !== false) {
       await installCrds(client, requirePath(binaries, 'GATEWAY_API_CRDS'));
     }
-    if (nodes > 0) await this.waitForNodesReady(kc, nodeNames);
+    if (nodes > 0) await this.waitForNodesReady(client, nodeNames);
     client.close();
 
     this.info = { dir: this.dir, kubeconfig: this.kubeconfigPath, server, etcdUrl: `http://127.0.0.1:${etcdPort}`, nodes: nodeNames, pids: {}, binaries };
@@ -261,11 +259,10 @@ export class ControlPlane {
     await writeFile(this.kubeconfigPath, YAML.stringify(kubeconfig), { mode: 0o600 });
   }
 
-  private async waitForNodesReady(kc: k8s.KubeConfig, names: string[]): Promise<void> {
-    const core = kc.makeApiClient(k8s.CoreV1Api);
+  private async waitForNodesReady(client: KubeClient, names: string[]): Promise<void> {
     await waitFor('kwok nodes Ready', async () => {
-      const list = await core.listNode();
-      return names.every((n) => list.items.find((node) => node.metadata?.name === n)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      const nodes = await client.list<KubeObject & { status?: { conditions?: { type?: string; status?: string }[] } }>('v1', 'Node');
+      return names.every((n) => nodes.find((node) => node.metadata.name === n)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
     }, 60_000);
   }
 

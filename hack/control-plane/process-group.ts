@@ -19,8 +19,10 @@ export interface ManagedProcess {
 
 export class ProcessGroup {
   private readonly processes: ManagedProcess[] = [];
-  private stopping = false;
+  /** Processes that kill() or stopAll() is stopping: their exit is no news. */
+  private readonly stopped = new WeakSet<ManagedProcess>();
 
+  /** `onUnexpectedExit` hears of every exit that kill() or stopAll() did not ask for. */
   constructor(private readonly logDir: string, private readonly onUnexpectedExit?: (p: ManagedProcess, code: number | null) => void) {}
 
   start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): ManagedProcess {
@@ -33,7 +35,7 @@ export class ProcessGroup {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const managed: ManagedProcess = { name, pid: child.pid, logFile, child, exited };
     void exited.then((code) => {
-      if (!this.stopping) this.onUnexpectedExit?.(managed, code);
+      if (!this.stopped.has(managed)) this.onUnexpectedExit?.(managed, code);
     });
     this.processes.push(managed);
     return managed;
@@ -45,6 +47,7 @@ export class ProcessGroup {
     const proc = this.processes[index];
     if (!proc) throw new Error(`no process named ${name}`);
     this.processes.splice(index, 1);
+    this.stopped.add(proc);
     proc.child.kill(signal);
     await proc.exited;
   }
@@ -54,7 +57,8 @@ export class ProcessGroup {
   }
 
   async stopAll(graceMs = 5_000): Promise<void> {
-    this.stopping = true;
+    // All of them first: a component may exit on its own once one it depends on has stopped.
+    for (const proc of this.processes) this.stopped.add(proc);
     for (const proc of [...this.processes].reverse()) {
       if (proc.child.exitCode !== null || proc.child.signalCode !== null) continue;
       proc.child.kill('SIGTERM');

@@ -1,18 +1,21 @@
 // `agentry run`: the operator process.
-import * as k8s from '@kubernetes/client-node';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { defaultOperatorConfig, parseOperatorConfig, type OperatorConfig } from '../config/operator-config.js';
+import { KubeConnection } from '../kube/kube-connection.js';
 import { startOperator } from '../operator/operator.js';
 import type { CliIo } from './cli-io.js';
 
 export const RUN_USAGE = `Usage: agentry run [flags]
 
-Runs the operator against the cluster of $KUBECONFIG (or the in-cluster service account).
+Runs the operator against the cluster of --kubeconfig, else $KUBECONFIG, else the pod's own
+ServiceAccount (in a cluster), else ~/.kube/config.
 
 Flags:
+  --kubeconfig FILE          kubeconfig to use (its current context unless --context)
+  --context NAME             kubeconfig context to use
   --config FILE              operator config (YAML); every field has a default (docs/operator-config.md)
   --namespaces a,b           watch only these namespaces (overrides watchNamespaces in the config)
   --workers N                concurrent reconciles (overrides workers)
@@ -41,6 +44,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       args: argv,
       options: {
         config: { type: 'string' },
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
         namespaces: { type: 'string' },
         workers: { type: 'string' },
         'log-level': { type: 'string' },
@@ -81,8 +86,6 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
 
   const logger = pino({ level: config.logLevel, base: { component: 'agentry' } });
-  const kc = new k8s.KubeConfig();
-  kc.loadFromDefault();
   let probeAddress;
   try {
     probeAddress = parseAddress(values['probe-address']);
@@ -90,10 +93,17 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`agentry run: ${(err as Error).message}\n`);
     return 2;
   }
+  let connection;
+  try {
+    connection = KubeConnection.fromDefault({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}) });
+  } catch (err) {
+    io.stderr(`agentry run: ${(err as Error).message}\n`);
+    return 1;
+  }
   let operator;
   try {
     operator = await startOperator({
-      kubeConfig: kc,
+      connection,
       config,
       logger,
       identity: values.identity ?? process.env.POD_NAME ?? hostname(),

@@ -1,23 +1,51 @@
-import { ApiException, CoordinationV1Api, V1MicroTime, setHeaderOptions } from '@kubernetes/client-node';
-import type { ConfigurationOptions, KubeConfig, V1Lease } from '@kubernetes/client-node';
+import { z } from 'zod';
+import { KubeApiError } from '../kube/kube-api-error.js';
+import type { KubeClient } from '../kube/kube-client.js';
 import { LeaseConflictError } from './lease-client.js';
 import type { Lease, LeaseClient, LeaseSpec } from './lease-client.js';
 
 /**
- * client-node 1.4 types Lease times as V1MicroTime (a Date) but does not deserialize them: its
- * ObjectSerializer has no entry for V1MicroTime, so reads return the raw RFC 3339 string. Accept
- * both.
+ * A renew that hangs must fail before the renew deadline runs out, so that the elector can retry
+ * (or step down) in time; the API server itself answers in milliseconds.
  */
-function toEpochMs(value: unknown): number | undefined {
-  if (value instanceof Date) return value.getTime();
-  if (typeof value === 'string') {
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? undefined : ms;
-  }
-  return undefined;
+const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+
+/** The wire form of a Lease's spec: MicroTime strings, which carry six fractional digits. */
+interface WireLeaseSpec {
+  holderIdentity?: string;
+  leaseDurationSeconds?: number;
+  acquireTime?: string;
+  renewTime?: string;
+  leaseTransitions?: number;
 }
 
-function toLease(lease: V1Lease): Lease {
+/** What we read back; everything optional, as the API server may omit any of it. */
+const wireLeaseSchema = z.looseObject({
+  metadata: z.looseObject({ resourceVersion: z.string().optional() }).optional(),
+  spec: z
+    .looseObject({
+      holderIdentity: z.string().optional(),
+      leaseDurationSeconds: z.number().optional(),
+      acquireTime: z.string().optional(),
+      renewTime: z.string().optional(),
+      leaseTransitions: z.number().optional(),
+    })
+    .optional(),
+});
+
+/** Epoch ms as a MicroTime: the API server rejects RFC 3339 with fewer than six fractional digits. */
+export function toMicroTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+function toEpochMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+function toLease(body: unknown): Lease {
+  const lease = wireLeaseSchema.parse(body);
   const spec = lease.spec ?? {};
   return {
     resourceVersion: lease.metadata?.resourceVersion ?? '',
@@ -31,62 +59,64 @@ function toLease(lease: V1Lease): Lease {
   };
 }
 
-function toV1Lease(namespace: string, name: string, spec: LeaseSpec, resourceVersion?: string): V1Lease {
+function toWireLease(namespace: string, name: string, spec: LeaseSpec, resourceVersion?: string): object {
+  const wire: WireLeaseSpec = {
+    holderIdentity: spec.holderIdentity,
+    leaseDurationSeconds: spec.leaseDurationSeconds,
+    acquireTime: spec.acquireTimeMs === undefined ? undefined : toMicroTime(spec.acquireTimeMs),
+    renewTime: spec.renewTimeMs === undefined ? undefined : toMicroTime(spec.renewTimeMs),
+    leaseTransitions: spec.leaseTransitions,
+  };
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
-    metadata: { name, namespace, resourceVersion },
-    spec: {
-      holderIdentity: spec.holderIdentity,
-      leaseDurationSeconds: spec.leaseDurationSeconds,
-      // V1MicroTime serializes with the microsecond precision the API server requires.
-      acquireTime: spec.acquireTimeMs === undefined ? undefined : new V1MicroTime(spec.acquireTimeMs),
-      renewTime: spec.renewTimeMs === undefined ? undefined : new V1MicroTime(spec.renewTimeMs),
-      leaseTransitions: spec.leaseTransitions,
-    },
+    metadata: { name, namespace, ...(resourceVersion ? { resourceVersion } : {}) },
+    spec: JSON.parse(JSON.stringify(wire)) as WireLeaseSpec, // drops the undefined fields
   };
 }
 
-function statusCodeOf(err: unknown): number | undefined {
-  return err instanceof ApiException ? err.code : undefined;
-}
+const leasePath = (namespace: string, name?: string) =>
+  `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases${name ? `/${encodeURIComponent(name)}` : ''}`;
 
-/** LeaseClient over a real API server (coordination.k8s.io/v1). */
+/**
+ * LeaseClient over a real API server (coordination.k8s.io/v1). Give it a KubeClient of its own
+ * (its own socket pool), so renewals never queue behind the operator's writes.
+ */
 export class KubeLeaseClient implements LeaseClient {
-  private readonly api: CoordinationV1Api;
-  /** Per-request options: the User-Agent, so audit logs attribute Lease writes to this process. */
-  private readonly requestOptions: ConfigurationOptions | undefined;
+  private readonly timeoutMs: number;
 
-  constructor(kubeConfig: KubeConfig, options: { userAgent?: string } = {}) {
-    this.api = kubeConfig.makeApiClient(CoordinationV1Api);
-    this.requestOptions = options.userAgent ? setHeaderOptions('User-Agent', options.userAgent) : undefined;
+  constructor(
+    private readonly client: KubeClient,
+    options: { requestTimeoutMs?: number } = {},
+  ) {
+    this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   }
 
   async get(namespace: string, name: string): Promise<Lease | undefined> {
     try {
-      return toLease(await this.api.readNamespacedLease({ namespace, name }, this.requestOptions));
+      return toLease(await this.client.request('GET', leasePath(namespace, name), { timeoutMs: this.timeoutMs }));
     } catch (err) {
-      if (statusCodeOf(err) === 404) return undefined;
+      if (KubeApiError.isNotFound(err)) return undefined;
       throw err;
     }
   }
 
   async create(namespace: string, name: string, spec: LeaseSpec): Promise<Lease> {
     try {
-      return toLease(await this.api.createNamespacedLease({ namespace, body: toV1Lease(namespace, name, spec) }, this.requestOptions));
+      const body = toWireLease(namespace, name, spec);
+      return toLease(await this.client.request('POST', leasePath(namespace), { body, timeoutMs: this.timeoutMs }));
     } catch (err) {
-      if (statusCodeOf(err) === 409) throw new LeaseConflictError(`lease ${namespace}/${name} already exists`);
+      if (KubeApiError.isConflict(err)) throw new LeaseConflictError(`lease ${namespace}/${name} already exists`);
       throw err;
     }
   }
 
   async update(namespace: string, name: string, resourceVersion: string, spec: LeaseSpec): Promise<Lease> {
     try {
-      return toLease(
-        await this.api.replaceNamespacedLease({ namespace, name, body: toV1Lease(namespace, name, spec, resourceVersion) }, this.requestOptions),
-      );
+      const body = toWireLease(namespace, name, spec, resourceVersion);
+      return toLease(await this.client.request('PUT', leasePath(namespace, name), { body, timeoutMs: this.timeoutMs }));
     } catch (err) {
-      if (statusCodeOf(err) === 409) throw new LeaseConflictError(`lease ${namespace}/${name} was modified concurrently`);
+      if (KubeApiError.isConflict(err)) throw new LeaseConflictError(`lease ${namespace}/${name} was modified concurrently`);
       throw err;
     }
   }

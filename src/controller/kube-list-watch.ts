@@ -1,7 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { Watch } from '@kubernetes/client-node';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from '../kube/kube-connection.js';
 import { toKubeObject } from '../kube/kube-object.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { KubeStatusError, ResourceExpiredError } from './list-watch.js';
@@ -22,8 +21,8 @@ export interface KubeListWatchOptions {
   /**
    * Server-side lifetime of one watch. client-go picks 5–10 minutes at random so that the
    * watches of many clients do not all reconnect at the same moment; so does the default here.
-   * A bounded lifetime also recovers from half-open connections, which client-node 1.4's Watch
-   * never times out on its own (its client-side timeout signal is overwritten).
+   * The client also gives up on a watch that has been silent for its whole lifetime plus a minute:
+   * the server should have closed it by then, so the connection is half-open.
    */
   watchTimeoutSeconds?: () => number;
   /**
@@ -32,6 +31,7 @@ export interface KubeListWatchOptions {
    * `statusCode` is 0 when no response came back.
    */
   observe?: (verb: 'LIST' | 'WATCH', statusCode: number, durationMs: number) => void;
+  userAgent?: string;
 }
 
 const DEFAULT_PAGE_SIZE = 500;
@@ -59,34 +59,19 @@ function statusError(code: number | undefined, reason: string | undefined, messa
     : new KubeStatusError(code, message, reason);
 }
 
-/**
- * client-node's Watch hands `done` a plain Error carrying `statusCode` when the watch request
- * itself is answered with a non-200 status (the body, with the server's message, is discarded).
- */
-function watchDoneError(err: unknown): Error | undefined {
-  if (err === null || err === undefined) {
-    return undefined;
-  }
-  if (err instanceof Error) {
-    const statusCode: unknown = (err as Error & { statusCode?: unknown }).statusCode;
-    if (typeof statusCode === 'number') {
-      return statusError(statusCode, undefined, `watch request failed: ${statusCode} ${err.message}`);
-    }
-    return err;
-  }
-  return new Error('watch failed', { cause: err });
-}
-
 /** ListWatch over a real API server, for any resource collection path. */
 export class KubeListWatch implements ListWatch {
   private readonly pageSize: number;
   private readonly requestTimeoutMs: number;
   private readonly watchTimeoutSeconds: () => number;
+  /** Watches hold their connection for minutes: a pool of their own, apart from the writers'. */
+  private readonly agent: http.Agent;
 
   constructor(
-    private readonly kubeConfig: KubeConfig,
+    private readonly connection: KubeConnection,
     private readonly options: KubeListWatchOptions,
   ) {
+    this.agent = connection.createAgent({ keepAlive: true });
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.watchTimeoutSeconds = options.watchTimeoutSeconds ?? (() => Math.floor(300 + Math.random() * 300));
@@ -110,76 +95,91 @@ export class KubeListWatch implements ListWatch {
     onEvent: (event: WatchEvent) => void,
     onDone: (error?: unknown) => void,
   ): Promise<WatchHandle> {
+    const abort = new AbortController();
     let finished = false;
-    // Set once client-node has the response; `finish` may run before that (connection failures).
-    const connection: { current?: AbortController } = {};
     const finish = (error?: unknown): void => {
-      if (finished) {
-        return;
-      }
+      if (finished) return;
       finished = true;
-      connection.current?.abort();
+      abort.abort();
       onDone(error);
     };
-
-    const query: Record<string, string | number | boolean | undefined> = {
-      resourceVersion,
-      allowWatchBookmarks: true,
-      timeoutSeconds: this.watchTimeoutSeconds(),
-      labelSelector: this.options.labelSelector,
-      fieldSelector: this.options.fieldSelector,
-    };
-    const startedAt = Date.now();
-    let observed = false;
-    const observe = (statusCode: number): void => {
-      if (observed) return;
-      observed = true;
-      this.options.observe?.('WATCH', statusCode, Date.now() - startedAt);
-    };
-    // Watch#watch resolves once response headers arrive; failures to connect arrive via `done`.
-    const established = await new Watch(this.kubeConfig).watch(
-      this.options.path,
-      query,
-      (phase: string, apiObj: unknown) => {
-        if (finished) {
-          return;
-        }
-        try {
-          const event = this.toWatchEvent(phase, apiObj);
-          if (event instanceof Error) {
-            finish(event);
-          } else if (event) {
-            onEvent(event);
-          }
-        } catch (err) {
-          finish(err);
-        }
-      },
-      (err: unknown) => {
-        const error = watchDoneError(err);
-        observe(error === undefined ? 200 : error instanceof KubeStatusError ? (error.statusCode ?? 0) : error instanceof ResourceExpiredError ? 410 : 0);
-        finish(error);
-      },
-    );
-    observe(200);
-    connection.current = established;
-    if (finished) {
-      established.abort();
-    }
-    return {
+    const handle: WatchHandle = {
       stop: () => {
-        // Mark finished first: aborting makes client-node call `done` with an AbortError, which
-        // is our own doing and must not be reported as a failure.
+        // Mark finished first: aborting fails the request with an AbortError, which is our own
+        // doing and must not be reported as a failure.
         finished = true;
-        established.abort();
+        abort.abort();
       },
     };
+
+    const timeoutSeconds = this.watchTimeoutSeconds();
+    const query = new URLSearchParams({ watch: 'true', resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(timeoutSeconds) });
+    if (this.options.labelSelector) query.set('labelSelector', this.options.labelSelector);
+    if (this.options.fieldSelector) query.set('fieldSelector', this.options.fieldSelector);
+    const url = this.url(query);
+    const headers = await this.headers();
+    const startedAt = Date.now();
+    const observe = (statusCode: number): void => this.options.observe?.('WATCH', statusCode, Date.now() - startedAt);
+
+    // Resolves once the response headers arrive (or the request fails); events follow through onEvent.
+    return new Promise<WatchHandle>((resolve) => {
+      const request = this.transport(url).request(
+        url,
+        { method: 'GET', agent: this.agent, headers, signal: abort.signal, timeout: (timeoutSeconds + 60) * 1000 },
+        (response) => {
+          const statusCode = response.statusCode ?? 0;
+          observe(statusCode);
+          resolve(handle);
+          response.setEncoding('utf8');
+          if (statusCode !== 200) {
+            let text = '';
+            response.on('data', (chunk: string) => (text += chunk));
+            response.on('end', () => {
+              if (statusCode === 401) this.connection.credentialsRejected();
+              const { code, reason, message } = statusFields(safeJson(text));
+              finish(statusError(code ?? statusCode, reason, `watch ${this.options.path}: ${statusCode} ${message ?? text.slice(0, 200)}`));
+            });
+            response.on('error', (err) => finish(err));
+            return;
+          }
+          let buffered = '';
+          response.on('data', (chunk: string) => {
+            buffered += chunk;
+            for (let nl = buffered.indexOf('\n'); nl >= 0 && !finished; nl = buffered.indexOf('\n')) {
+              const line = buffered.slice(0, nl);
+              buffered = buffered.slice(nl + 1);
+              if (line.trim() !== '') this.deliver(line, onEvent, finish);
+            }
+          });
+          // The server ends a watch after timeoutSeconds: a clean close, the informer re-watches.
+          response.on('end', () => finish(undefined));
+          response.on('error', (err) => finish(err));
+        },
+      );
+      request.on('timeout', () => request.destroy(new Error(`watch ${this.options.path}: no data for ${timeoutSeconds + 60} s (half-open connection)`)));
+      request.on('error', (err) => {
+        if (!finished) observe(0);
+        resolve(handle);
+        finish(err);
+      });
+      request.end();
+    });
   }
 
-  /**
-   * Watch ERROR events (for example 410 "too old resource version") reach client-node's event
-   * callback, not its `done` callback, so they are turned into errors here.
-   */
+  /** One line of the watch stream: `{"type": ..., "object": ...}`. */
+  private deliver(line: string, onEvent: (event: WatchEvent) => void, finish: (error?: unknown) => void): void {
+    try {
+      const frame: unknown = JSON.parse(line);
+      if (!isRecord(frame) || typeof frame['type'] !== 'string') throw new Error(`watch ${this.options.path}: not a watch event: ${line.slice(0, 200)}`);
+      const event = this.toWatchEvent(frame['type'], frame['object']);
+      if (event instanceof Error) finish(event);
+      else if (event) onEvent(event);
+    } catch (err) {
+      finish(err);
+    }
+  }
+
+  /** ERROR events (for example 410 "too old resource version") end the watch with an error. */
   private toWatchEvent(phase: string, apiObj: unknown): WatchEvent | Error | undefined {
     switch (phase) {
       case 'ADDED':
@@ -228,58 +228,48 @@ export class KubeListWatch implements ListWatch {
     return { items, resourceVersion };
   }
 
-  /**
-   * A GET with node's own http(s) client: client-node's typed clients deserialize into model
-   * classes (timestamps become Date objects, unknown kinds are left raw), so their objects would
-   * not match what the watch delivers. applyToHTTPSOptions gives the auth headers and an agent
-   * carrying the cluster CA / client certificates (and proxy settings).
-   */
-  private async getJson(query: URLSearchParams): Promise<unknown> {
-    const cluster = this.kubeConfig.getCurrentCluster();
-    if (!cluster) {
-      throw new Error('kubeconfig has no current cluster');
-    }
-    const url = new URL(cluster.server + this.options.path);
+  private url(query: URLSearchParams): URL {
+    const url = new URL(this.options.path, this.connection.server);
     url.search = query.toString();
-    const requestOptions: https.RequestOptions = {};
-    await this.kubeConfig.applyToHTTPSOptions(requestOptions);
-    const transport = url.protocol === 'https:' ? https : http;
+    return url;
+  }
 
+  private transport(url: URL): typeof http | typeof https {
+    return url.protocol === 'https:' ? https : http;
+  }
+
+  private async headers(): Promise<Record<string, string>> {
+    return {
+      ...(await this.connection.authorization()),
+      Accept: 'application/json',
+      ...(this.options.userAgent ? { 'User-Agent': this.options.userAgent } : {}),
+    };
+  }
+
+  private async getJson(query: URLSearchParams): Promise<unknown> {
+    const url = this.url(query);
+    const headers = await this.headers();
     const startedAt = Date.now();
     const observe = (statusCode: number): void => this.options.observe?.('LIST', statusCode, Date.now() - startedAt);
     return new Promise((resolve, reject) => {
-      const request = transport.request(
-        url,
-        {
-          method: 'GET',
-          agent: requestOptions.agent,
-          auth: requestOptions.auth,
-          headers: { ...requestOptions.headers, Accept: 'application/json' },
-          timeout: this.requestTimeoutMs,
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let body: unknown;
-            try {
-              body = JSON.parse(text);
-            } catch {
-              body = undefined;
-            }
-            const statusCode = response.statusCode ?? 0;
-            observe(statusCode);
-            if (statusCode >= 200 && statusCode < 300 && body !== undefined) {
-              resolve(body);
-              return;
-            }
-            const { reason, message } = statusFields(body);
-            reject(statusError(statusCode, reason, `list ${this.options.path}: ${statusCode} ${message ?? text.slice(0, 200)}`));
-          });
-        },
-      );
+      const request = this.transport(url).request(url, { method: 'GET', agent: this.agent, headers, timeout: this.requestTimeoutMs }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const body = safeJson(text);
+          const statusCode = response.statusCode ?? 0;
+          observe(statusCode);
+          if (statusCode >= 200 && statusCode < 300 && body !== undefined) {
+            resolve(body);
+            return;
+          }
+          if (statusCode === 401) this.connection.credentialsRejected();
+          const { reason, message } = statusFields(body);
+          reject(statusError(statusCode, reason, `list ${this.options.path}: ${statusCode} ${message ?? text.slice(0, 200)}`));
+        });
+      });
       request.on('timeout', () => request.destroy(new Error(`list ${this.options.path}: request timed out`)));
       request.on('error', (err) => {
         observe(0);
@@ -287,5 +277,13 @@ export class KubeListWatch implements ListWatch {
       });
       request.end();
     });
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

@@ -4,13 +4,13 @@
 // any field the model does not know (e.g. `x-kubernetes-validations` in a CRD, or fields newer than
 // the model) and turn timestamps into Date objects. Server-side apply must send exactly the object
 // we rendered, and comparisons need exactly what the server returned, so bodies here are plain JSON.
-// client-node still provides the kubeconfig handling (files, in-cluster, exec/token auth).
-import type * as k8s from '@kubernetes/client-node';
-import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
-import { request as httpRequest } from 'node:http';
+// Connection details and credentials come from KubeConnection (kubeconfig, in-cluster, exec plugins).
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { request as httpRequest, type Agent } from 'node:http';
 import { KubeApiError } from './kube-api-error.js';
 import { ResourceMapper, resourcePath, type ResourceInfo } from './resource-mapper.js';
 import type { KubeObject } from './kube-object.js';
+import type { KubeConnection } from './kube-connection.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -44,28 +44,16 @@ export interface ApplyOptions {
 export class KubeClient {
   readonly mapper = new ResourceMapper();
   private readonly agent: Agent;
-  private readonly server: URL;
 
-  constructor(private readonly kc: k8s.KubeConfig, private readonly options: KubeClientOptions = {}) {
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    this.server = new URL(cluster.server);
-    this.agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 32 });
-  }
-
-  get kubeConfig(): k8s.KubeConfig {
-    return this.kc;
+  constructor(readonly connection: KubeConnection, private readonly options: KubeClientOptions = {}) {
+    this.agent = connection.createAgent({ keepAlive: true, maxSockets: options.maxSockets ?? 32 });
   }
 
   async request(method: HttpMethod, path: string, extra: RequestOptionsExtra = {}): Promise<unknown> {
-    const url = new URL(path, this.server);
+    const url = new URL(path, this.connection.server);
     for (const [k, v] of Object.entries(extra.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const opts: RequestOptions = { method, headers: {} };
-    await this.kc.applyToHTTPSOptions(opts);
-    // client-node builds a new agent per call; keep its TLS material but reuse our keep-alive agent.
-    if (!this.kc.getCurrentCluster()?.proxyUrl) opts.agent = this.agent;
-    const headers = (opts.headers ?? {}) as Record<string, string>;
-    headers.Accept = 'application/json';
+    const opts: RequestOptions = { method, agent: this.agent };
+    const headers: Record<string, string> = { ...(await this.connection.authorization()), Accept: 'application/json' };
     if (this.options.userAgent) headers['User-Agent'] = this.options.userAgent;
     if (this.options.impersonate) {
       headers['Impersonate-User'] = this.options.impersonate.user;
@@ -98,6 +86,7 @@ export class KubeClient {
       throw err;
     });
     this.options.observe?.(method, url.pathname, statusCode, Date.now() - started);
+    if (statusCode === 401) this.connection.credentialsRejected();
     const parsed: unknown = text ? safeJson(text) : undefined;
     if (statusCode < 200 || statusCode >= 300) {
       const status = (parsed ?? {}) as { reason?: string; message?: string };

@@ -1,7 +1,6 @@
 // Wires the Agent controller together: caches for Agents, ModelConfigs and every child kind (in the
 // watched namespaces), the controller and its watches, leader election, the probe/metrics server,
 // and graceful shutdown. Everything Agent-specific lives in the reconciler; this is plumbing.
-import type * as k8s from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { AGENT_RESOURCE, GROUP_VERSION, MODEL_CONFIG_RESOURCE } from '../api/group-version.js';
@@ -19,6 +18,7 @@ import { ControllerMetrics } from '../controller/metrics.js';
 import { Priority } from '../controller/work-queue.js';
 import type { ReconcileRequest } from '../controller/reconciler.js';
 import { KubeClient } from '../kube/kube-client.js';
+import type { KubeConnection } from '../kube/kube-connection.js';
 import { KubeApiError } from '../kube/kube-api-error.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { AgentReconciler } from './agent-reconciler.js';
@@ -36,7 +36,8 @@ import { routeClaimOf } from './route-claim-of.js';
 export const COMPONENT = 'agentry';
 
 export interface OperatorOptions {
-  kubeConfig: k8s.KubeConfig;
+  /** The API server and credentials (see KubeConnection.fromDefault). */
+  connection: KubeConnection;
   config: OperatorConfig;
   logger: Logger;
   /** host:port for /healthz, /readyz, /metrics; port 0 picks a free one; undefined disables. */
@@ -91,19 +92,18 @@ async function served(client: KubeClient, apiVersion: string, kind: string): Pro
 }
 
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
-  const { kubeConfig: kc, config, logger } = options;
+  const { connection, config, logger } = options;
+  const userAgent = options.userAgent ?? `${COMPONENT}/0.1.0`;
   const registry = options.registry ?? new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({ name: 'rest_client_requests_total', help: 'Kubernetes API requests by status code, method and host.', labelNames: ['code', 'method', 'host'], registers: [registry] });
   const latency = new Histogram({ name: 'rest_client_request_duration_seconds', help: 'Kubernetes API request latency by verb.', labelNames: ['verb'], registers: [registry], buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60] });
-  const host = new URL(kc.getCurrentCluster()?.server ?? 'http://unknown').host;
-  const client = new KubeClient(kc, {
-    userAgent: options.userAgent ?? `${COMPONENT}/0.1.0`,
-    observe: (method, _path, code, ms) => {
-      requests.inc({ code: String(code), method, host });
-      latency.observe({ verb: method }, ms / 1000);
-    },
-  });
+  const host = connection.server.host;
+  const observeRequest = (method: string, _path: string, code: number, ms: number) => {
+    requests.inc({ code: String(code), method, host });
+    latency.observe({ verb: method }, ms / 1000);
+  };
+  const client = new KubeClient(connection, { userAgent, observe: observeRequest });
 
   // Lists and watches are GETs in client-go's rest_client_* metrics too.
   const observeRead = (_verb: 'LIST' | 'WATCH', code: number, ms: number) => {
@@ -121,8 +121,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const informer = (apiVersion: string, kind: string, path: (ns?: string) => string, ns: string | undefined, cache: CacheOptions) => {
     const inf = new Informer<KubeObject>({
       name: `${kind}${ns ? `/${ns}` : ''}`,
-      listWatch: new KubeListWatch(kc, { path: path(ns), ...(cache.labelSelector ? { labelSelector: cache.labelSelector } : {}), observe: observeRead }),
-      logger: logger.child({ informer: kind, namespace: ns }),
+      listWatch: new KubeListWatch(connection, { path: path(ns), ...(cache.labelSelector ? { labelSelector: cache.labelSelector } : {}), observe: observeRead, userAgent }),
+      // The informer binds its own name (kind and namespace) to the log lines.
+      logger,
       resyncPeriodMs: cache.resync ? resyncPeriodMs : 0,
       transform: cache.transform,
     });
@@ -250,7 +251,10 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   if (config.leaderElection.enabled) {
     const le = config.leaderElection;
     elector = new LeaderElector({
-      client: new KubeLeaseClient(kc, { userAgent: options.userAgent ?? `${COMPONENT}/0.1.0` }),
+      // A client (and socket pool) of its own: renewals must not queue behind a burst of applies.
+      client: new KubeLeaseClient(new KubeClient(connection, { userAgent, observe: observeRequest, maxSockets: 2 }), {
+        requestTimeoutMs: (le.renewDeadlineSeconds * 1000) / 2,
+      }),
       namespace: le.leaseNamespace ?? ownNamespace(),
       name: le.leaseName,
       identity: options.identity,

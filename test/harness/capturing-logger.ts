@@ -1,5 +1,7 @@
 // A Logger (the controller core's pino subset) that keeps every line in memory, so a test can assert
-// on what the operator said: for example that no warning or error mentions a refused request.
+// on what the code under test said: that a failed reconcile is logged with its error, or that no
+// warning or error of a whole operator run mentions a refused request. Unit and integration tests
+// both use it.
 import type { LogFn, Logger } from '../../src/controller/logger.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -7,9 +9,9 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export interface LogRecord {
   level: LogLevel;
   msg: string;
-  /** The child bindings and the line's own fields merged, errors flattened to plain objects. */
+  /** The child bindings and the line's own fields merged, as logged (an error stays an Error). */
   fields: Record<string, unknown>;
-  /** msg and fields as one string, for searching. */
+  /** msg and fields as one string, errors flattened to what identifies them, for searching. */
   text: string;
 }
 
@@ -56,8 +58,8 @@ export class CapturingLogger implements Logger {
     const log = (objOrMsg: object | string, maybeMsg?: string): void => {
       const own = typeof objOrMsg === 'string' ? {} : objOrMsg;
       const msg = typeof objOrMsg === 'string' ? objOrMsg : (maybeMsg ?? '');
-      const fields = plain({ ...this.bindings, ...own }) as Record<string, unknown>;
-      this.records.push({ level, msg, fields, text: `${msg} ${JSON.stringify(fields)}` });
+      const fields: Record<string, unknown> = { ...this.bindings, ...own };
+      this.records.push({ level, msg, fields, text: `${msg} ${JSON.stringify(plain(fields))}` });
       if (this.echo) this.echo[level](own, msg);
     };
     return log;

@@ -1,14 +1,25 @@
 // What integration tests use to talk to the control plane that global setup started.
 import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
+import { KubeConnection } from '../../src/kube/kube-connection.js';
 import { ensureBinaries, requirePath, type Component } from '../../hack/control-plane/binaries.js';
 
-export function kubeConfig(): k8s.KubeConfig {
+function kubeconfigPath(): string {
   const path = process.env.KUBECONFIG;
   if (!path) throw new Error('KUBECONFIG is not set: integration tests run under the harness global setup');
+  return path;
+}
+
+/** client-node's KubeConfig, for the typed APIs that tests use to set up and inspect. */
+export function kubeConfig(): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
-  kc.loadFromFile(path);
+  kc.loadFromFile(kubeconfigPath());
   return kc;
+}
+
+/** The cluster admin's connection, as the operator's own code (KubeClient, the operator) takes it. */
+export function connection(): KubeConnection {
+  return KubeConnection.fromKubeconfigFile(kubeconfigPath());
 }
 
 /** Creates namespaces private to one test file and deletes them (and what is in them) afterwards. */

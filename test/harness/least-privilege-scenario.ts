@@ -8,7 +8,6 @@
 //
 // Used by rbac-cluster-wide.test.ts (ClusterRole) and rbac-namespaced.test.ts (a Role per namespace).
 import { expect } from '@jest/globals';
-import type * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { LEADER_ELECTION_RULES, WATCHED_NAMESPACE_RULES } from '../../src/operator/rbac-requirements.js';
@@ -20,7 +19,7 @@ import { CapturingLogger, mentionsForbidden } from './capturing-logger.js';
 import { applyChartRbac, deleteChartRbac, renderChart, waitForChartRbac, type ChartRender } from './chart-install.js';
 import { eventually } from './cluster.js';
 import { counterValue, startConfiguredOperator, type TestOperator } from './operator.js';
-import { serviceAccountKubeConfig, serviceAccountUser } from './service-account-token.js';
+import { serviceAccountConnection, serviceAccountUser } from './service-account-token.js';
 
 const AGENT = 'agentry.dev/v1alpha1';
 const GW = 'gateway.networking.k8s.io';
@@ -118,13 +117,13 @@ export async function leastPrivilegeScenario(cluster: LeastPrivilegeCluster, opt
     renders.push(render);
     await applyChartRbac(admin, render);
     await waitForChartRbac(admin, render);
-    const kubeConfig: k8s.KubeConfig = await serviceAccountKubeConfig(admin, render.serviceAccount);
+    const connection = await serviceAccountConnection(admin, render.serviceAccount);
     const echo = process.env.AGENTRY_TEST_LOG_LEVEL ? pino({ level: process.env.AGENTRY_TEST_LOG_LEVEL }) : undefined;
     const logger = new CapturingLogger([], {}, echo);
     // What the chart's Deployment sets from the downward API: the Lease lives in the release namespace.
     process.env.POD_NAMESPACE = operatorNs;
     try {
-      const operator = await startConfiguredOperator({ config: render.config, kubeConfig, logger, leadingTimeoutMs: 30_000 });
+      const operator = await startConfiguredOperator({ config: render.config, connection, logger, leadingTimeoutMs: 30_000 });
       const run = { operator, logger };
       runs.push(run);
       return run;

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { freePort } from '../../hack/control-plane/free-port.js';
+import { parsePrometheusText, sumOf, type Sample } from '../../hack/metrics/prometheus-text.js';
 import { eventually } from './cluster.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -77,18 +78,16 @@ export class OperatorProcess {
     await eventually(async () => (await this.probe('/readyz')).status === 200, timeoutMs, 200);
   }
 
-  /** Sum of a Prometheus counter from /metrics, over the label sets that match `labels`. */
+  /** Every sample /metrics serves now. */
+  async scrape(): Promise<Sample[]> {
+    const { status, body } = await this.probe('/metrics');
+    if (status !== 200) throw new Error(`GET /metrics: ${status}`);
+    return parsePrometheusText(body);
+  }
+
+  /** Sum of a Prometheus counter from /metrics, over the label sets that include `labels`. */
   async counter(name: string, labels: Record<string, string> = {}): Promise<number> {
-    const { body } = await this.probe('/metrics');
-    let sum = 0;
-    for (const line of body.split('\n')) {
-      if (!line.startsWith(name)) continue;
-      const match = /^([a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
-      if (!match || match[1] !== name) continue;
-      const set = match[2] ?? '';
-      if (Object.entries(labels).every(([k, v]) => set.includes(`${k}="${v}"`))) sum += Number(match[3]);
-    }
-    return sum;
+    return sumOf(await this.scrape(), name, labels);
   }
 
   logsMatching(pattern: RegExp): Record<string, unknown>[] {

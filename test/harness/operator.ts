@@ -1,7 +1,6 @@
 // Runs the operator in-process against the test control plane, scoped to a test file's namespaces
 // (test files run in parallel, each with an operator of its own), and reads the API server's audit
 // log to see exactly which writes an operator made.
-import type * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -13,12 +12,13 @@ import { defaultOperatorConfig, type OperatorConfig } from '../../src/config/ope
 import type { Logger } from '../../src/controller/logger.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import { startOperator, type RunningOperator } from '../../src/operator/operator.js';
-import { kubeConfig } from './cluster.js';
+import type { KubeConnection } from '../../src/kube/kube-connection.js';
+import { connection } from './cluster.js';
 
 const crdDir = fileURLToPath(new URL('../../crds', import.meta.url));
 
 export async function installAgentryCrds(): Promise<void> {
-  const client = new KubeClient(kubeConfig());
+  const client = new KubeClient(connection());
   try {
     await installCrds(client, crdDir);
   } finally {
@@ -56,7 +56,7 @@ export interface ConfiguredOperatorOptions {
   /** Used as it is: leader election and watched namespaces included. */
   config: OperatorConfig;
   /** Default: the test cluster's admin. RBAC tests pass a ServiceAccount's credentials. */
-  kubeConfig?: k8s.KubeConfig;
+  connection?: KubeConnection;
   /** Default: pino at $AGENTRY_TEST_LOG_LEVEL (silent). */
   logger?: Logger;
   /** Fail (and stop the operator) when it does not lead with synced caches within this time. */
@@ -68,7 +68,7 @@ export async function startConfiguredOperator(options: ConfiguredOperatorOptions
   const userAgent = `agentry-test/${randomBytes(4).toString('hex')}`;
   const registry = new Registry();
   const operator = await startOperator({
-    kubeConfig: options.kubeConfig ?? kubeConfig(),
+    connection: options.connection ?? connection(),
     config: options.config,
     logger: options.logger ?? pino({ level: process.env.AGENTRY_TEST_LOG_LEVEL ?? 'silent' }),
     identity: userAgent,

@@ -4,6 +4,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { writeFile } from 'node:fs/promises';
 import type { KubeClient } from '../../src/kube/kube-client.js';
+import type { KubeConnection } from '../../src/kube/kube-connection.js';
 
 export interface ServiceAccountRef {
   namespace: string;
@@ -39,9 +40,9 @@ export function tokenKubeConfig(admin: k8s.KubeConfig, token: string, user: stri
   return kc;
 }
 
-/** Mints a token for `sa` and returns a KubeConfig that authenticates as it. */
-export async function serviceAccountKubeConfig(admin: KubeClient, sa: ServiceAccountRef): Promise<k8s.KubeConfig> {
-  return tokenKubeConfig(admin.kubeConfig, await requestToken(admin, sa), serviceAccountUser(sa));
+/** Mints a token for `sa` and returns a connection (the admin's server and CA) that authenticates as it. */
+export async function serviceAccountConnection(admin: KubeClient, sa: ServiceAccountRef): Promise<KubeConnection> {
+  return admin.connection.withCredentials({ token: await requestToken(admin, sa) });
 }
 
 /** Writes `kc` as a kubeconfig file (for operator child processes). */

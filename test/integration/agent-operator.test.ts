@@ -7,12 +7,12 @@ import { renderCommand } from '../../src/cli/render-command.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 import { isSemanticSubset } from '../../src/operator/apply/semantic-subset.js';
-import { eventually, kubeConfig, TestNamespaces } from '../harness/cluster.js';
+import { eventually, connection, kubeConfig, TestNamespaces } from '../harness/cluster.js';
 import { auditedWrites, counterValue, installAgentryCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(k8s.CoreV1Api);
-const client = new KubeClient(kc);
+const client = new KubeClient(connection());
 const namespaces = new TestNamespaces(core);
 let ns = '';
 let op: TestOperator;

@@ -6,12 +6,12 @@ import * as k8s from '@kubernetes/client-node';
 import { KubeApiError } from '../../src/kube/kube-api-error.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
-import { kubeConfig, TestNamespaces } from '../harness/cluster.js';
+import { connection, kubeConfig, TestNamespaces } from '../harness/cluster.js';
 import { loadFixtures } from '../harness/fixtures.js';
 import { installAgentryCrds } from '../harness/operator.js';
 
 const kc = kubeConfig();
-const client = new KubeClient(kc);
+const client = new KubeClient(connection());
 const namespaces = new TestNamespaces(kc.makeApiClient(k8s.CoreV1Api));
 let ns = '';
 

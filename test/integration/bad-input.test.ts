@@ -12,7 +12,7 @@ import YAML from 'yaml';
 import { parseOperatorConfig } from '../../src/config/operator-config.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
-import { eventually, kubeConfig, TestNamespaces } from '../harness/cluster.js';
+import { eventually, connection, kubeConfig, TestNamespaces } from '../harness/cluster.js';
 import { auditedWrites, counterValue, installAgentryCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
 
 const dir = fileURLToPath(new URL('../fixtures/past-admission', import.meta.url));
@@ -39,7 +39,7 @@ const refused = cases.filter((c) => c.reason);
 const odd = cases.filter((c) => !c.reason);
 
 const kc = kubeConfig();
-const client = new KubeClient(kc);
+const client = new KubeClient(connection());
 const namespaces = new TestNamespaces(kc.makeApiClient(k8s.CoreV1Api));
 let ns = '';
 let op: TestOperator;

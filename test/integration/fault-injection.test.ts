@@ -3,12 +3,12 @@
 // that comes back to 410 Gone after an etcd compaction (with a deletion made during the gap), and
 // another writer fighting the operator over a field it owns.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import * as k8s from '@kubernetes/client-node';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ControlPlane, installCrds } from '../../hack/control-plane/control-plane.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
+import { KubeConnection } from '../../src/kube/kube-connection.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 import { eventually } from '../harness/cluster.js';
 import { OperatorProcess } from '../harness/operator-process.js';
@@ -21,7 +21,6 @@ const CHILD_KINDS: [string, string][] = [['v1', 'ServiceAccount'], ['v1', 'Confi
 let cp: ControlPlane;
 let client: KubeClient;
 let kubeconfig = '';
-const kc = new k8s.KubeConfig();
 const operators: OperatorProcess[] = [];
 
 const config = {
@@ -81,8 +80,7 @@ async function etcd(path: string, body: unknown): Promise<Record<string, unknown
 beforeAll(async () => {
   cp = await ControlPlane.start({ nodes: 1, controllers: true });
   kubeconfig = cp.describe().kubeconfig;
-  kc.loadFromFile(kubeconfig);
-  client = new KubeClient(kc, { userAgent: 'fault-test' });
+  client = new KubeClient(KubeConnection.fromKubeconfigFile(kubeconfig), { userAgent: 'fault-test' });
   await installCrds(client, fileURLToPath(new URL('../../crds', import.meta.url)));
   await namespace(GATEWAY_NS);
 }, 180_000);
@@ -154,7 +152,7 @@ describe('faults', () => {
     await eventually(() => converged(ns), 60_000, 500);
 
     const since = new Date();
-    const fighter = new KubeClient(kc, { userAgent: 'fighter' });
+    const fighter = new KubeClient(client.connection, { userAgent: 'fighter' });
     // Another controller that insists on its own value for a field the operator owns, every 100 ms.
     let attempts = 0;
     const until = Date.now() + 8_000;

@@ -7,12 +7,12 @@ import * as k8s from '@kubernetes/client-node';
 import { KubeApiError } from '../../src/kube/kube-api-error.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
-import { eventually, kubeConfig, TestNamespaces } from '../harness/cluster.js';
+import { eventually, connection, kubeConfig, TestNamespaces } from '../harness/cluster.js';
 import { installAgentryCrds, startTestOperator, type ConfigOverrides, type TestOperator } from '../harness/operator.js';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(k8s.CoreV1Api);
-const client = new KubeClient(kc);
+const client = new KubeClient(connection());
 const namespaces = new TestNamespaces(core);
 const AGENT = 'agentry.dev/v1alpha1';
 const GW = 'gateway.networking.k8s.io';
@@ -251,7 +251,7 @@ describe('path conflicts and tenant safety', () => {
     // The tenant's RBAC: Agents in their namespace, nothing else.
     await client.create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'agent-author', namespace: ns }, rules: [{ apiGroups: ['agentry.dev'], resources: ['agents'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] }] });
     await client.create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'agent-author', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'agent-author' }, subjects: [{ kind: 'User', name: 'tenant', apiGroup: 'rbac.authorization.k8s.io' }] });
-    const tenant = new KubeClient(kc, { impersonate: { user: 'tenant' } });
+    const tenant = new KubeClient(connection(), { impersonate: { user: 'tenant' } });
     try {
       // Writing Gateway API objects directly is not theirs to do...
       const direct = await tenant.create({ apiVersion: `${GW}/v1beta1`, kind: 'ReferenceGrant', metadata: { name: 'wide', namespace: other }, spec: { from: [{ group: GW, kind: 'HTTPRoute', namespace: gwNs }], to: [{ group: '', kind: 'Service' }] } }).then(() => undefined, (e: unknown) => e);

@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { installCrds } from '../../hack/control-plane/control-plane.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
-import { binary, kubeConfig, TestNamespaces } from '../harness/cluster.js';
+import { binary, connection, kubeConfig, TestNamespaces } from '../harness/cluster.js';
 import { dryRunApply } from '../unit/install/support/dry-run.js';
 import { objectName, readManifestTree } from '../unit/install/support/manifests.js';
 import { namespacesOf, remapNamespaces } from '../unit/install/support/namespaces.js';
 import { REPO_ROOT } from '../unit/install/support/paths.js';
 
 const kc = kubeConfig();
-const client = new KubeClient(kc);
+const client = new KubeClient(connection());
 const namespaces = new TestNamespaces(kc.makeApiClient(k8s.CoreV1Api));
 const files = readManifestTree(join(REPO_ROOT, 'config/flux'));
 let fluxCrds: string[] = [];

@@ -15,7 +15,7 @@ import { installCrds, waitForCrdsEstablished } from '../../hack/control-plane/co
 import { crdManifests } from '../../src/api/crd-manifests.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
-import { binary, eventually, kubeConfig, TestNamespaces } from '../harness/cluster.js';
+import { binary, eventually, connection, kubeConfig, TestNamespaces } from '../harness/cluster.js';
 import { describeAccess, serviceAccountMay, type Access } from '../unit/install/support/access-review.js';
 import { dryRunCreate } from '../unit/install/support/dry-run.js';
 import { helmBinary, helmCli, helmEnv, helmTemplate, SERVICE_MONITOR_API } from '../unit/install/support/helm.js';
@@ -25,7 +25,7 @@ import { CHART_DIR, HELM_FIXTURES_DIR } from '../unit/install/support/paths.js';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(k8s.CoreV1Api);
-const client = new KubeClient(kc);
+const client = new KubeClient(connection());
 const namespaces = new TestNamespaces(core);
 const stateDir = mkdtempSync(join(tmpdir(), 'agentry-helm-'));
 const env = helmEnv(stateDir);

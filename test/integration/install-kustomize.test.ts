@@ -5,14 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 
 import { KubeClient } from '../../src/kube/kube-client.js';
-import { kubeConfig, TestNamespaces } from '../harness/cluster.js';
+import { connection, kubeConfig, TestNamespaces } from '../harness/cluster.js';
 import { dryRunApply } from '../unit/install/support/dry-run.js';
 import { kustomizeBinary, kustomizeBuild } from '../unit/install/support/kustomize.js';
 import { objectName } from '../unit/install/support/manifests.js';
 import { remapNamespaces } from '../unit/install/support/namespaces.js';
 
 const kc = kubeConfig();
-const client = new KubeClient(kc);
+const client = new KubeClient(connection());
 const namespaces = new TestNamespaces(kc.makeApiClient(k8s.CoreV1Api));
 
 // Built from its Go module on first use.

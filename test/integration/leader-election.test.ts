@@ -9,15 +9,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
+import { samplesOf, sumOf } from '../../hack/metrics/prometheus-text.js';
 import { auditEvents, type AuditRecord } from '../harness/audit-log.js';
-import { eventually, kubeConfig, TestNamespaces } from '../harness/cluster.js';
+import { eventually, connection, kubeConfig, TestNamespaces } from '../harness/cluster.js';
 import { installAgentryCrds } from '../harness/operator.js';
 import { OperatorProcess } from '../harness/operator-process.js';
 import { logLines, probeServing, waitForExit, waitForLog, type LogLine } from '../harness/operator-process-waits.js';
-import { parsePrometheusText, samplesOf, sumOf } from '../harness/prometheus-text.js';
 
 const kc = kubeConfig();
-const client = new KubeClient(kc);
+const client = new KubeClient(connection());
 const namespaces = new TestNamespaces(kc.makeApiClient(k8s.CoreV1Api));
 const AGENT = 'agentry.dev/v1alpha1';
 const LEASE = { leaseDurationSeconds: 4, renewDeadlineSeconds: 3, retryPeriodSeconds: 1 };
@@ -97,10 +97,10 @@ describe('leader election between operator processes', () => {
     expect(resources).toContain('services');
 
     // The standby's controller never ran, and it reports no Agents it does not have in cache.
-    const metrics = parsePrometheusText((await b.probe('/metrics')).body);
+    const metrics = await b.scrape();
     expect(sumOf(metrics, 'controller_runtime_reconcile_total')).toBe(0);
     expect(samplesOf(metrics, 'agentry_agents')).toEqual([]);
-    expect(sumOf(parsePrometheusText((await a.probe('/metrics')).body), 'agentry_agents', { condition: 'Accepted', status: 'True' })).toBe(1);
+    expect(sumOf(await a.scrape(), 'agentry_agents', { condition: 'Accepted', status: 'True' })).toBe(1);
   }, 120_000);
 
   it('hands over to the standby within about a lease duration when the leader is killed', async () => {

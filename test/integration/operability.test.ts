@@ -11,15 +11,15 @@ import { join } from 'node:path';
 import { WATCHED_NAMESPACE_RULES } from '../../src/operator/rbac-requirements.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
-import { eventually, kubeConfig, TestNamespaces } from '../harness/cluster.js';
+import { samplesOf, sumOf } from '../../hack/metrics/prometheus-text.js';
+import { eventually, connection, kubeConfig, TestNamespaces } from '../harness/cluster.js';
 import { installAgentryCrds } from '../harness/operator.js';
 import { OperatorProcess } from '../harness/operator-process.js';
 import { LEVEL, logLines, probeServing, waitForExit, waitForLog } from '../harness/operator-process-waits.js';
-import { parsePrometheusText, samplesOf, sumOf, type Sample } from '../harness/prometheus-text.js';
 import { requestToken, tokenKubeConfig, writeKubeconfig } from '../harness/service-account-token.js';
 
 const kc = kubeConfig();
-const client = new KubeClient(kc);
+const client = new KubeClient(connection());
 const namespaces = new TestNamespaces(kc.makeApiClient(k8s.CoreV1Api));
 const AGENT = 'agentry.dev/v1alpha1';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -38,7 +38,6 @@ async function operator(ns: string, args: string[] = [], kubeconfig = String(pro
 
 const byoAgent = (ns: string, name: string): KubeObject => ({ apiVersion: AGENT, kind: 'Agent', metadata: { name, namespace: ns }, spec: { type: 'BYO', byo: { image: 'ghcr.io/acme/agent:1.0.0' } } });
 const condition = (a: AgentObject | undefined, type: string) => a?.status?.conditions?.find((c) => c.type === type)?.status;
-const scrape = async (op: OperatorProcess): Promise<Sample[]> => parsePrometheusText((await op.probe('/metrics')).body);
 
 beforeAll(async () => {
   await installAgentryCrds();
@@ -70,7 +69,7 @@ describe('a running operator (debug logs)', () => {
   it('serves controller-runtime metrics whose values add up, and Agents by condition', async () => {
     // The gauge is computed from the cache on scrape: it follows the Agents' status.
     const samples = await eventually(async () => {
-      const s = await scrape(op);
+      const s = await op.scrape();
       return sumOf(s, 'agentry_agents', { condition: 'Ready', status: 'True' }) === 3 && sumOf(s, 'agentry_agents', { condition: 'Accepted', status: 'False' }) === 1 ? s : undefined;
     }, 30_000, 250);
     for (const type of ['Accepted', 'Ready', 'Routed']) {
@@ -92,7 +91,7 @@ describe('a running operator (debug logs)', () => {
     expect(adds).toBeGreaterThanOrEqual(4);
     expect(reconciles).toBeGreaterThanOrEqual(adds - 1); // at most one key can be in flight right now
     expect(samplesOf(samples, 'workqueue_depth', { name: 'agent' })).toHaveLength(1);
-    await eventually(async () => sumOf(await scrape(op), 'workqueue_depth', { name: 'agent' }) === 0, 10_000, 250);
+    await eventually(async () => sumOf(await op.scrape(), 'workqueue_depth', { name: 'agent' }) === 0, 10_000, 250);
 
     // API requests by code and method: applies (PATCH 200/201) and the Event (POST 201); none refused or
     // failed. 429 is the API server's "storage is (re)initializing" right after a CRD install, which

@@ -11,6 +11,7 @@ import * as k8s from '@kubernetes/client-node';
 import { fileURLToPath } from 'node:url';
 import { ControlPlane, installCrds } from '../../hack/control-plane/control-plane.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
+import { KubeConnection } from '../../src/kube/kube-connection.js';
 import { ensureHelm } from '../harness/chart-install.js';
 import { TestNamespaces } from '../harness/cluster.js';
 import { leastPrivilegeScenario } from '../harness/least-privilege-scenario.js';
@@ -18,14 +19,14 @@ import { leastPrivilegeScenario } from '../harness/least-privilege-scenario.js';
 const crdDir = fileURLToPath(new URL('../../crds', import.meta.url));
 let cp: ControlPlane | undefined;
 let admin: KubeClient | undefined;
+const kc = new k8s.KubeConfig();
 
 beforeAll(async () => {
   await ensureHelm(); // built from its Go module on first use
   // One kwok node: Deployments become Available, so Ready is exercised too.
   cp = await ControlPlane.start({ nodes: 1, extraArgs: { 'kube-apiserver': ['--enable-admission-plugins=OwnerReferencesPermissionEnforcement'] } });
-  const kc = new k8s.KubeConfig();
+  admin = new KubeClient(KubeConnection.fromKubeconfigFile(cp.kubeconfigPath));
   kc.loadFromFile(cp.kubeconfigPath);
-  admin = new KubeClient(kc);
   await installCrds(admin, crdDir);
 }, 600_000);
 
@@ -37,7 +38,7 @@ afterAll(async () => {
 describe('the operator as the Helm chart ServiceAccount, cluster-wide (a ClusterRole)', () => {
   it('reconciles every path with no request refused', async () => {
     if (!cp || !admin) throw new Error('no control plane');
-    const namespaces = new TestNamespaces(admin.kubeConfig.makeApiClient(k8s.CoreV1Api));
+    const namespaces = new TestNamespaces(kc.makeApiClient(k8s.CoreV1Api));
     await leastPrivilegeScenario({ admin, createNamespace: (prefix) => namespaces.create(prefix), auditDir: cp.describe().dir }, { namespaced: false });
   }, 240_000);
 });

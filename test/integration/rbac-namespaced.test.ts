@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import { ensureHelm } from '../harness/chart-install.js';
-import { kubeConfig, TestNamespaces } from '../harness/cluster.js';
+import { connection, kubeConfig, TestNamespaces } from '../harness/cluster.js';
 import { leastPrivilegeScenario } from '../harness/least-privilege-scenario.js';
 import { installAgentryCrds } from '../harness/operator.js';
 
 const kc = kubeConfig();
-const admin = new KubeClient(kc);
+const admin = new KubeClient(connection());
 const namespaces = new TestNamespaces(kc.makeApiClient(k8s.CoreV1Api));
 
 beforeAll(async () => {

@@ -5,13 +5,13 @@ import * as k8s from '@kubernetes/client-node';
 import { waitForCrdsEstablished } from '../../hack/control-plane/control-plane.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
-import { eventually, isNotFound, kubeConfig, TestNamespaces } from '../harness/cluster.js';
+import { eventually, isNotFound, connection, kubeConfig, TestNamespaces } from '../harness/cluster.js';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(k8s.CoreV1Api);
 const apps = kc.makeApiClient(k8s.AppsV1Api);
 const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
-const client = new KubeClient(kc);
+const client = new KubeClient(connection());
 const namespaces = new TestNamespaces(core);
 let ns = '';
 

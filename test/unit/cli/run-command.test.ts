@@ -47,6 +47,16 @@ describe('agentry run', () => {
     expect(await run(['--lead'])).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--lead'") });
   });
 
+  it('exits 1 with the kubeconfig problem, before touching a cluster, on a bad --kubeconfig or --context', async () => {
+    expect(await run(['--kubeconfig', join(dir, 'nope.yaml')])).toMatchObject({ code: 1, stderr: expect.stringContaining('no kubeconfig file found at') });
+    const kubeconfig = join(dir, 'kubeconfig.yaml');
+    await writeFile(
+      kubeconfig,
+      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: ctx, context: {cluster: c, user: u}}]\ncurrent-context: ctx\n',
+    );
+    expect(await run(['--kubeconfig', kubeconfig, '--context', 'other'])).toMatchObject({ code: 1, stderr: expect.stringContaining('context "other" not found') });
+  });
+
   it('documents --user-agent', async () => {
     expect(await run(['--help'])).toEqual({ code: 0, stdout: RUN_USAGE, stderr: '' });
     expect(RUN_USAGE).toContain('--user-agent');

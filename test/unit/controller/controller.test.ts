@@ -9,7 +9,7 @@ import { Priority } from '../../../src/controller/work-queue.js';
 import type { ReconcileContext, ReconcileOutcome, ReconcileRequest } from '../../../src/controller/reconciler.js';
 import { FakeListWatch } from './fakes/fake-list-watch.js';
 import { agentOwner, owned } from './fakes/objects.js';
-import { RecordingLogger } from './fakes/recording-logger.js';
+import { CapturingLogger } from '../../harness/capturing-logger.js';
 
 function agent(name: string, namespace = 'team', modelConfig?: string): KubeObject {
   return { apiVersion: 'agentry.dev/v1alpha1', kind: 'Agent', metadata: { name, namespace }, spec: { modelConfig } };
@@ -35,7 +35,7 @@ function harness(options: {
   initialAgents?: KubeObject[];
   workers?: number;
   shutdownTimeoutMs?: number;
-  logger?: RecordingLogger;
+  logger?: CapturingLogger;
 }): Harness {
   const agents = new FakeListWatch(options.initialAgents ?? []);
   const services = new FakeListWatch();
@@ -223,7 +223,7 @@ describe('Controller', () => {
   });
 
   it('hands each reconcile a logger bound to the request', async () => {
-    const logger = new RecordingLogger();
+    const logger = new CapturingLogger();
     h = harness({
       initialAgents: [agent('a')],
       logger,
@@ -234,10 +234,10 @@ describe('Controller', () => {
     });
     await h.controller.start();
     await settle();
-    const line = logger.entries.find((e) => e.msg === 'reconciling');
+    const line = logger.records.find((e) => e.msg === 'reconciling');
     expect(line?.fields).toMatchObject({ controller: 'agent', namespace: 'team', name: 'a' });
     expect(typeof line?.fields['reconcileID']).toBe('string');
-    const failure = logger.entries.find((e) => e.msg === 'reconcile failed');
+    const failure = logger.records.find((e) => e.msg === 'reconcile failed');
     expect(failure?.level).toBe('error');
     expect(failure?.fields['err']).toBeInstanceOf(Error);
   });

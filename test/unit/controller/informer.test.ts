@@ -6,7 +6,7 @@ import { ResourceExpiredError } from '../../../src/controller/list-watch.js';
 import { objectKey } from '../../../src/controller/object-key.js';
 import { FakeListWatch } from './fakes/fake-list-watch.js';
 import { configMap } from './fakes/objects.js';
-import { RecordingLogger } from './fakes/recording-logger.js';
+import { CapturingLogger } from '../../harness/capturing-logger.js';
 
 type Recorded = { type: 'add' | 'update' | 'delete'; key: string; rv?: string; oldRv?: string; same?: boolean };
 
@@ -257,7 +257,7 @@ describe('Informer', () => {
 
   it('keeps delivering when a handler throws, and logs the failure', async () => {
     const server = new FakeListWatch([configMap('a')]);
-    const logger = new RecordingLogger();
+    const logger = new CapturingLogger();
     informer = new Informer({ listWatch: server, resyncPeriodMs: 0, logger, name: 'configmaps' });
     informer.addEventHandler({
       onAdd: () => {
@@ -271,7 +271,7 @@ describe('Informer', () => {
     server.delete('default', 'a');
 
     expect(events.map((e) => `${e.type} ${e.key}`)).toEqual(['add default/a', 'add default/b', 'delete default/a']);
-    const errors = logger.entries.filter((e) => e.level === 'error');
+    const errors = logger.records.filter((e) => e.level === 'error');
     expect(errors).toHaveLength(2);
     expect(errors[0]?.fields).toMatchObject({ informer: 'configmaps', event: 'add', object: 'default/a' });
     expect(informer.get('default', 'b')).toBeDefined();
@@ -340,12 +340,12 @@ describe('Informer', () => {
     let rejections = 1;
     server.watch = (rv, onEvent, onDone) =>
       rejections-- > 0 ? Promise.reject(new Error('no current cluster')) : realWatch(rv, onEvent, onDone);
-    const logger = new RecordingLogger();
+    const logger = new CapturingLogger();
     informer = new Informer({ listWatch: server, resyncPeriodMs: 0, logger, backoff: { initialMs: 100, ...noJitter } });
     await startAndSync(informer);
     await jest.advanceTimersByTimeAsync(100);
     expect(server.openWatches()).toBe(1);
-    expect(logger.entries.some((e) => e.level === 'warn' && e.msg === 'watch failed, restarting')).toBe(true);
+    expect(logger.records.some((e) => e.level === 'warn' && e.msg === 'watch failed, restarting')).toBe(true);
   });
 
   it('stops watching on stop()', async () => {

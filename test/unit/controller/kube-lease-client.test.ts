@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import { KubeLeaseClient } from '../../../src/controller/kube-lease-client.js';
 import { LeaseConflictError } from '../../../src/controller/lease-client.js';
+import { KubeClient } from '../../../src/kube/kube-client.js';
+import { KubeConnection } from '../../../src/kube/kube-connection.js';
 
 type Handler = (method: string, path: string, body: unknown, res: http.ServerResponse) => void;
 
@@ -25,18 +26,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
 
 function client(): KubeLeaseClient {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'local', server: baseUrl, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 't' }],
-    contexts: [{ name: 'c', cluster: 'local', user: 'u' }],
-    currentContext: 'c',
-  });
-  return new KubeLeaseClient(kc);
+  return new KubeLeaseClient(new KubeClient(KubeConnection.fromOptions({ server: baseUrl, token: 't' })));
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
@@ -46,7 +41,7 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 const LEASE_PATH = '/apis/coordination.k8s.io/v1/namespaces/ns/leases/leader';
 
 describe('KubeLeaseClient', () => {
-  it('reads MicroTime strings (which client-node leaves undeserialized) as epoch milliseconds', async () => {
+  it('reads MicroTime strings as epoch milliseconds', async () => {
     handler = (_m, _p, _b, res) =>
       json(res, 200, {
         apiVersion: 'coordination.k8s.io/v1',
@@ -99,6 +94,19 @@ describe('KubeLeaseClient', () => {
     handler = (_m, _p, _b, res) => json(res, 403, { kind: 'Status', code: 403, reason: 'Forbidden' });
     const forbidden = client().create('ns', 'leader', { holderIdentity: 'a' });
     await expect(forbidden).rejects.not.toBeInstanceOf(LeaseConflictError);
-    await expect(forbidden).rejects.toMatchObject({ code: 403 });
+    await expect(forbidden).rejects.toMatchObject({ statusCode: 403 });
+  });
+
+  it('gives up on a request the server never answers, so a renewal can fail before its deadline', async () => {
+    handler = () => undefined; // never responds
+    const started = Date.now();
+    const slow = new KubeLeaseClient(new KubeClient(KubeConnection.fromOptions({ server: baseUrl })), { requestTimeoutMs: 200 });
+    await expect(slow.get('ns', 'leader')).rejects.toThrow(/timed out/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('rejects a reply that is not a Lease', async () => {
+    handler = (_m, _p, _b, res) => json(res, 200, { metadata: { resourceVersion: 7 }, spec: { leaseDurationSeconds: 'soon' } });
+    await expect(client().get('ns', 'leader')).rejects.toThrow();
   });
 });

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import { KubeListWatch } from '../../../src/controller/kube-list-watch.js';
+import { KubeConnection } from '../../../src/kube/kube-connection.js';
 import { KubeStatusError, ResourceExpiredError } from '../../../src/controller/list-watch.js';
 import type { WatchEvent } from '../../../src/controller/list-watch.js';
 
 /**
- * A scripted HTTP endpoint standing in for the API server, so the real client-node transport
+ * A scripted HTTP endpoint standing in for the API server, so the real transport
  * (auth headers, query parameters, chunked watch streams, error statuses) is exercised.
  */
 type Route = (req: http.IncomingMessage, url: URL, res: http.ServerResponse) => void;
@@ -36,16 +36,8 @@ beforeEach(() => {
   requests.length = 0;
 });
 
-function kubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    // client-node only allows plain http together with skipTLSVerify.
-    clusters: [{ name: 'local', server: baseUrl, skipTLSVerify: true }],
-    users: [{ name: 'tester', token: 'secret-token' }],
-    contexts: [{ name: 'ctx', cluster: 'local', user: 'tester' }],
-    currentContext: 'ctx',
-  });
-  return kc;
+function kubeConfig(): KubeConnection {
+  return KubeConnection.fromOptions({ server: baseUrl, token: 'secret-token' });
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
@@ -190,6 +182,33 @@ describe('KubeListWatch', () => {
     expect(seen).toEqual([['LIST', 200], ['LIST', 200], ['WATCH', 500], ['WATCH', 200], ['LIST', 403]]);
   });
 
+  it('reassembles events split across chunks and splits events sharing one', async () => {
+    route = (_req, _url, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const a = JSON.stringify({ type: 'ADDED', object: { apiVersion: 'v1', kind: 'Service', ...service('a', '2') } });
+      const b = JSON.stringify({ type: 'MODIFIED', object: { apiVersion: 'v1', kind: 'Service', ...service('a', '3') } });
+      const c = JSON.stringify({ type: 'DELETED', object: { apiVersion: 'v1', kind: 'Service', ...service('a', '4') } });
+      res.write(a.slice(0, 10));
+      setTimeout(() => {
+        res.write(`${a.slice(10)}\n${b}\n${c.slice(0, 5)}`);
+        setTimeout(() => res.end(`${c.slice(5)}\n`), 20);
+      }, 20);
+    };
+    const { events, error } = await watchUntilDone(new KubeListWatch(kubeConfig(), { path: '/api/v1/services' }), '1');
+    expect(error).toBeUndefined();
+    expect(events.map((e) => (e.type === 'BOOKMARK' ? e.resourceVersion : `${e.type}@${e.object.metadata.resourceVersion}`))).toEqual(['ADDED@2', 'MODIFIED@3', 'DELETED@4']);
+    expect(requests[0]?.authorization).toBe('Bearer secret-token');
+  });
+
+  it('ends the watch with an error on a line that is not JSON', async () => {
+    route = (_req, _url, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('<html>proxy error</html>\n');
+    };
+    const { error } = await watchUntilDone(new KubeListWatch(kubeConfig(), { path: '/api/v1/services' }), '1');
+    expect(error).toBeInstanceOf(Error);
+  });
+
   it('does not report a watch it stopped itself', async () => {
     let opened!: () => void;
     let serverSawClose!: () => void;
@@ -205,7 +224,7 @@ describe('KubeListWatch', () => {
     const handle = await new KubeListWatch(kubeConfig(), { path: '/api/v1/services' }).watch('1', () => undefined, (e) => done.push(e ?? 'clean'));
     await streamOpen;
     handle.stop();
-    await closed; // the abort reached the server, so client-node has long since seen it too
+    await closed; // the abort reached the server, so the client has long since seen it too
     await new Promise((r) => setImmediate(r));
     expect(done).toEqual([]);
   });

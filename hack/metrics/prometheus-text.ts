@@ -1,5 +1,6 @@
-// Reads the Prometheus text exposition format (what /metrics serves) into samples, enough to assert
-// on counters, gauges and histogram series by name and labels.
+// Reads the Prometheus text exposition format (what the operator's /metrics serves) into samples,
+// and sums them by name and labels: what the benchmark measures and what tests assert on. Counters
+// and gauges come through as themselves, histograms as their _bucket/_sum/_count series.
 
 export interface Sample {
   name: string;
@@ -7,9 +8,10 @@ export interface Sample {
   value: number;
 }
 
-const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$/;
+const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+-?\d+)?$/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 
+/** Every sample in `text`; throws on a line that is neither a sample, a comment nor blank. */
 export function parsePrometheusText(text: string): Sample[] {
   const samples: Sample[] = [];
   for (const raw of text.split('\n')) {
@@ -34,4 +36,21 @@ export function samplesOf(samples: readonly Sample[], name: string, labels: Reco
 /** Sum of the matching samples (0 when there are none). */
 export function sumOf(samples: readonly Sample[], name: string, labels: Record<string, string> = {}): number {
   return samplesOf(samples, name, labels).reduce((sum, s) => sum + s.value, 0);
+}
+
+/** Sums of `name` grouped by the value of one label. */
+export function sumBy(samples: readonly Sample[], name: string, label: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of samplesOf(samples, name)) {
+    const key = s.labels[label] ?? '';
+    out[key] = (out[key] ?? 0) + s.value;
+  }
+  return out;
+}
+
+/** after - before, per key (keys of either side). */
+export function delta(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of new Set([...Object.keys(after), ...Object.keys(before)])) out[key] = (after[key] ?? 0) - (before[key] ?? 0);
+  return out;
 }
