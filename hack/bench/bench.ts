@@ -12,7 +12,7 @@
 // the gateway with ReferenceGrants, the default, or beside each Agent), --no-limit (skip the
 // direct-apply phase), --timeout SECONDS (per phase), --out DIR (default .bench), --runtime dist|tsx
 // (the operator compiled, as it ships, the default; or its sources through tsx), --dist DIR (an
-// already compiled operator, e.g. an older revision to compare with), --node-flags "..." (flags for
+// already compiled operator, e.g. an older revision to compare with), --node-flags="..." (flags for
 // the operator's node process, e.g. --max-semi-space-size=2).
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';

@@ -1,18 +1,22 @@
 // The Helm chart on a real API server: every object it renders passes a strict server-side dry
 // run, `helm install` creates the CRDs and the operator's objects (its pods are admitted under the
 // restricted Pod Security profile), the RBAC it installs is what the authorizer enforces, and the
-// documented CRD upgrade path works. The operator image does not run on kwok's fake nodes: the
-// objects are checked, not the operator.
+// documented CRD upgrade path works, and the roles it aggregates into the built-in admin, edit and
+// view let the people who hold those use Agents. The operator image does not run on kwok's fake
+// nodes: the objects are checked, not the operator.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 
 import { installCrds, waitForCrdsEstablished } from '../../hack/control-plane/control-plane.js';
 import { crdManifests } from '../../src/api/crd-manifests.js';
+import { GROUP_VERSION } from '../../src/api/group-version.js';
+import { KubeApiError } from '../../src/kube/kube-api-error.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 import { binary, eventually, connection, kubeConfig, TestNamespaces } from '../harness/cluster.js';
@@ -36,6 +40,9 @@ const RESTRICTED = { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-se
 const AGENTRY_CRDS = ['agents.agentry.dev', 'modelconfigs.agentry.dev'];
 
 const hex = () => randomBytes(3).toString('hex');
+
+/** The error a request failed with, or undefined when it succeeded. */
+const failure = (request: Promise<unknown>): Promise<unknown> => request.then(() => undefined, (e: unknown) => e);
 
 async function install(release: string, namespace: string, args: string[] = []): Promise<void> {
   releases.push({ name: release, namespace });
@@ -170,6 +177,92 @@ describe('the Helm chart on a real API server', () => {
       ],
     );
     await uninstall(release, ns);
+  }, 180_000);
+
+  it('lets whoever holds the built-in edit, admin or view ClusterRole in a namespace use Agents there', async () => {
+    const ns = await namespaces.create('helm', RESTRICTED);
+    const [tenantNs, elsewhere] = [await namespaces.create('tenant'), await namespaces.create('other')];
+    const release = `agentry-${hex()}`;
+    await install(release, ns);
+    await waitForCrdsEstablished(client, AGENTRY_CRDS);
+
+    // kube-controller-manager's clusterrole-aggregation controller copies the release's rules into
+    // the built-in roles (view's rules reach edit and admin too, through edit's and view's own labels).
+    const RBAC = 'rbac.authorization.k8s.io/v1';
+    const rules = async (name: string) => ((await client.get(RBAC, 'ClusterRole', undefined, name)).rules ?? []) as unknown[];
+    const [userEdit, userView] = await Promise.all([rules(`${release}-edit`), rules(`${release}-view`)]);
+    const holds = (role: unknown[], wanted: unknown[]) => wanted.every((w) => role.some((r) => isDeepStrictEqual(r, w)));
+    await eventually(async () => {
+      const [admin, edit, view] = await Promise.all([rules('admin'), rules('edit'), rules('view')]);
+      return holds(admin, [...userEdit, ...userView]) && holds(edit, [...userEdit, ...userView]) && holds(view, userView);
+    }, 30_000, 200);
+
+    const user = (role: string) => `${role}-${hex()}`;
+    const [editorName, viewerName, adminName] = [user('tenant-editor'), user('tenant-viewer'), user('tenant-admin')];
+    for (const [clusterRole, name] of [['edit', editorName], ['view', viewerName], ['admin', adminName]] as const) {
+      await client.create({
+        apiVersion: RBAC,
+        kind: 'RoleBinding',
+        metadata: { name: `${clusterRole}-${name}`, namespace: tenantNs },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
+        subjects: [{ kind: 'User', name, apiGroup: 'rbac.authorization.k8s.io' }],
+      });
+    }
+    const editor = new KubeClient(connection(), { impersonate: { user: editorName } });
+    const viewer = new KubeClient(connection(), { impersonate: { user: viewerName } });
+    const admin = new KubeClient(connection(), { impersonate: { user: adminName } });
+    const agent = (namespace: string, name = 'echo'): KubeObject => ({
+      apiVersion: GROUP_VERSION,
+      kind: 'Agent',
+      metadata: { name, namespace },
+      spec: { type: 'BYO', byo: { image: 'ghcr.io/acme/echo-agent:1.0.0' } },
+    });
+    const modelConfig = (namespace: string, name = 'gpt'): KubeObject => ({
+      apiVersion: GROUP_VERSION,
+      kind: 'ModelConfig',
+      metadata: { name, namespace },
+      spec: { provider: 'OpenAI', model: 'gpt-4o-mini', apiKeySecret: { name: 'openai', key: 'api-key' } },
+    });
+    const statusPath = `/apis/${GROUP_VERSION}/namespaces/${tenantNs}/agents/echo/status`;
+    try {
+      // edit: create, get, update and delete Agents and ModelConfigs (the authorizer sees the
+      // aggregated rules a moment after the controller writes them)...
+      await eventually(() => editor.create(agent(tenantNs)), 20_000, 200);
+      await editor.create(modelConfig(tenantNs));
+      const created = await editor.get(GROUP_VERSION, 'Agent', tenantNs, 'echo');
+      expect((await editor.get(GROUP_VERSION, 'ModelConfig', tenantNs, 'gpt')).metadata.name).toBe('gpt');
+      await editor.patch(agent(tenantNs), { metadata: { labels: { team: 'a' } } });
+      // ...but not their status, which is the operator's to write...
+      const statusUpdate = await failure(editor.request('PUT', statusPath, { body: { ...created, status: { observedGeneration: 1 } } }));
+      expect({ update: KubeApiError.isForbidden(statusUpdate) }).toEqual({ update: true });
+      const statusPatch = await failure(editor.patch(agent(tenantNs), { status: { observedGeneration: 1 } }, 'merge', { subresource: 'status' }));
+      expect({ patch: KubeApiError.isForbidden(statusPatch) }).toEqual({ patch: true });
+      // ...and only in the namespace where they hold edit.
+      expect(KubeApiError.isForbidden(await failure(editor.create(agent(elsewhere))))).toBe(true);
+
+      // view: list and read, status included, and nothing else.
+      const listed = await eventually(async () => (await viewer.list(GROUP_VERSION, 'Agent', tenantNs)).map((a) => a.metadata.name), 20_000, 200);
+      expect(listed).toEqual(['echo']);
+      expect((await viewer.list(GROUP_VERSION, 'ModelConfig', tenantNs)).map((m) => m.metadata.name)).toEqual(['gpt']);
+      expect(((await viewer.request('GET', statusPath)) as KubeObject).metadata.name).toBe('echo');
+      expect(KubeApiError.isForbidden(await failure(viewer.create(agent(tenantNs, 'viewers'))))).toBe(true);
+      expect(KubeApiError.isForbidden(await failure(viewer.create(modelConfig(tenantNs, 'viewers'))))).toBe(true);
+      expect(KubeApiError.isForbidden(await failure(viewer.delete(agent(tenantNs))))).toBe(true);
+
+      // admin: what edit may.
+      await eventually(() => admin.create(agent(tenantNs, 'admins')), 20_000, 200);
+      expect(await admin.delete(agent(tenantNs, 'admins'))).toBe(true);
+
+      expect(await editor.delete(agent(tenantNs))).toBe(true);
+      expect(await editor.delete(modelConfig(tenantNs))).toBe(true);
+    } finally {
+      for (const c of [editor, viewer, admin]) c.close();
+    }
+
+    // The roles go with the release. (Whether the built-in roles lose the rules too depends on every
+    // other install in the cluster: tests running alongside may have aggregated the same rules.)
+    await uninstall(release, ns);
+    for (const suffix of ['edit', 'view']) expect(await exists(RBAC, 'ClusterRole', undefined, `${release}-${suffix}`)).toBe(false);
   }, 180_000);
 
   it('publishes with `helm show crds` exactly crds/, which applies server-side over the installed CRDs', async () => {

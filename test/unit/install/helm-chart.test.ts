@@ -89,7 +89,8 @@ describe('the Helm chart', () => {
     const objects = await render();
     expect(parseOperatorConfig(configText(objects))).toEqual(defaultOperatorConfig());
     expect(objects.map((o) => o.kind).sort()).toEqual(
-      ['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Role', 'RoleBinding', 'Service', 'ServiceAccount'].sort(),
+      // The operator's ClusterRole, and the <fullname>-edit and -view ClusterRoles for its users.
+      ['ClusterRole', 'ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Role', 'RoleBinding', 'Service', 'ServiceAccount'].sort(),
     );
     for (const o of objects) if (o.kind !== 'ClusterRole' && o.kind !== 'ClusterRoleBinding') expect(o.metadata.namespace).toBe('agentry-system');
   });

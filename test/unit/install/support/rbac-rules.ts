@@ -37,3 +37,33 @@ export function rulesOf(role: KubeObject): RenderedRule[] {
 export function isRbacKind(o: KubeObject): boolean {
   return o.apiVersion === 'rbac.authorization.k8s.io/v1';
 }
+
+/** Labels by which kube-controller-manager aggregates a ClusterRole into the built-in admin, edit, view. */
+export const AGGREGATE_LABEL_PREFIX = 'rbac.authorization.k8s.io/aggregate-to-';
+
+/**
+ * A ClusterRole for the people who use Agents (the chart's <fullname>-edit and -view), not for the
+ * operator: it carries an aggregate-to-* label, so the built-in roles pick it up.
+ */
+export function isUserRole(o: KubeObject): boolean {
+  return o.kind === 'ClusterRole' && Object.keys(o.metadata.labels ?? {}).some((l) => l.startsWith(AGGREGATE_LABEL_PREFIX));
+}
+
+export interface UserRole {
+  name: string;
+  /** Its aggregate-to-* labels and their values. */
+  aggregateTo: Record<string, string>;
+  permissions: string[];
+}
+
+/** The user-facing ClusterRoles among `objects`, by name. */
+export function userRoles(objects: readonly KubeObject[]): UserRole[] {
+  return objects
+    .filter(isUserRole)
+    .map((r) => ({
+      name: r.metadata.name,
+      aggregateTo: Object.fromEntries(Object.entries(r.metadata.labels ?? {}).filter(([l]) => l.startsWith(AGGREGATE_LABEL_PREFIX))),
+      permissions: permissions(rulesOf(r)),
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
