@@ -12,14 +12,14 @@
 // the gateway with ReferenceGrants, the default, or beside each Agent), --no-limit (skip the
 // direct-apply phase), --timeout SECONDS (per phase), --out DIR (default .bench), --runtime dist|tsx
 // (the operator compiled, as it ships, the default; or its sources through tsx), --dist DIR (an
-// already compiled operator, e.g. an older revision to compare with), --node-flags="..." (flags for
-// the operator's node process, e.g. --max-semi-space-size=2).
+// already compiled operator, e.g. an older revision to compare with), --node-flags="..." (the
+// operator's node flags; default: the image's, IMAGE_NODE_FLAGS in operator-build.ts; "" for none).
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureLimit } from './direct-apply.js';
-import { buildOperator, operatorCommand } from './operator-build.js';
+import { IMAGE_NODE_FLAGS, buildOperator, operatorCommand } from './operator-build.js';
 import { measureOperator } from './operator-phase.js';
 import { prepareNamespaces, startBenchCluster } from './bench-cluster.js';
 import { formatReport, type BenchResult } from './report.js';
@@ -40,7 +40,7 @@ const { values, positionals } = parseArgs({
     out: { type: 'string', default: '.bench' },
     runtime: { type: 'string', default: 'dist' },
     dist: { type: 'string' },
-    'node-flags': { type: 'string', default: '' },
+    'node-flags': { type: 'string' },
   },
 });
 
@@ -60,7 +60,7 @@ const perNamespace = positiveInt('--per-namespace', values['per-namespace']);
 if (values.routes !== 'gateway' && values.routes !== 'agent') throw new Error('--routes: gateway or agent');
 const routesBesideGateway = values.routes === 'gateway';
 if (values.runtime !== 'dist' && values.runtime !== 'tsx') throw new Error('--runtime: dist or tsx');
-const nodeFlags = values['node-flags'].split(/\s+/).filter(Boolean);
+const nodeFlags = values['node-flags'] === undefined ? IMAGE_NODE_FLAGS : values['node-flags'].split(/\s+/).filter(Boolean);
 const timeoutMs = positiveInt('--timeout', values.timeout ?? String(600 + Math.ceil(agents * 0.5))) * 1000;
 
 const started = new Date();
