@@ -137,11 +137,13 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     informer(GROUP_VERSION, AGENT_RESOURCE.kind, agentPath, ns, { transform: withoutBookkeeping, resync: true, indexes: { [BY_MODEL_CONFIG]: agentsByModelConfig } }),
   );
   const modelConfigInformers = namespaces.map((ns) => informer(GROUP_VERSION, MODEL_CONFIG_RESOURCE.kind, modelConfigPath, ns, { transform: withoutBookkeeping, resync: false }));
-  const childNamespaces = new Set(namespaces);
-  // Routes may live in one fixed namespace beside the gateway: watch it too.
-  if (config.gateway.routeNamespace && !childNamespaces.has(undefined)) childNamespaces.add(config.gateway.routeNamespace);
+  // Routes may live in one fixed namespace beside the gateway. Unless it is watched anyway, only
+  // HTTPRoutes are cached there: that is all the operator puts there, and all its RBAC allows there
+  // (ROUTE_NAMESPACE_RULES in rbac-requirements.ts).
+  const routeOnlyNamespace =
+    config.gateway.routeNamespace && !namespaces.includes(undefined) && !namespaces.includes(config.gateway.routeNamespace) ? config.gateway.routeNamespace : undefined;
   const childInformers = CHILD_KINDS.filter((k) => gatewayApi || !k.gatewayApi).flatMap((k) =>
-    [...childNamespaces].map((ns) =>
+    [...namespaces, ...(routeOnlyNamespace && k.kind === 'HTTPRoute' ? [routeOnlyNamespace] : [])].map((ns) =>
       informer(k.apiVersion, k.kind, (n) => k.path(n), ns, {
         labelSelector: CHILD_LABEL_SELECTOR,
         transform: childCacheTransform({ manager: FIELD_MANAGER, keepStatus: k.readsStatus === true }),

@@ -31,6 +31,14 @@ export const WATCHED_NAMESPACE_RULES: readonly PolicyRule[] = [
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
 ];
 
+/**
+ * Rules in the routes namespace (gateway.routeNamespace, HTTPRoutes beside the gateway) when it is
+ * not a watched namespace: the operator keeps only its HTTPRoutes there, so it gets nothing else.
+ */
+export const ROUTE_NAMESPACE_RULES: readonly PolicyRule[] = [
+  { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes'], verbs: CHILD_WRITE_VERBS },
+];
+
 /** Rules in the operator's own namespace, for leader election. */
 export const LEADER_ELECTION_RULES: readonly PolicyRule[] = [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },

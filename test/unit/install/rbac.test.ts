@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { customResourceDefinitions } from '../../../src/api/custom-resource-definitions.js';
 import { API_GROUP } from '../../../src/api/group-version.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
-import { LEADER_ELECTION_RULES, WATCHED_NAMESPACE_RULES } from '../../../src/operator/rbac-requirements.js';
+import { LEADER_ELECTION_RULES, ROUTE_NAMESPACE_RULES, WATCHED_NAMESPACE_RULES } from '../../../src/operator/rbac-requirements.js';
 import { helmBinary, helmTemplate, type TemplateOptions } from './support/helm.js';
 import { kustomizeBinary, kustomizeBuild } from './support/kustomize.js';
 import { objectName } from './support/manifests.js';
@@ -17,6 +17,7 @@ import { isRbacKind, isUserRole, permissions, requiredPermissions, rulesOf, user
 
 const WATCHED = requiredPermissions(WATCHED_NAMESPACE_RULES);
 const LEADER = requiredPermissions(LEADER_ELECTION_RULES);
+const ROUTES = requiredPermissions(ROUTE_NAMESPACE_RULES);
 
 // Every Agentry resource, and the status of those that have the subresource (read-only).
 const CRDS = customResourceDefinitions();
@@ -99,9 +100,9 @@ describe('the Helm chart RBAC', () => {
     ]);
   });
 
-  it('is one Role per watched namespace, plus the routes namespace, with watchNamespaces (namespaced.yaml)', async () => {
+  it('is one Role per watched namespace, and HTTPRoutes only in the routes namespace, with watchNamespaces (namespaced.yaml)', async () => {
     expect(grants(await helm({ values: ['namespaced.yaml'] }), SA)).toEqual([
-      { scope: 'agentgateway-system', role: 'Role', permissions: WATCHED },
+      { scope: 'agentgateway-system', role: 'Role', permissions: ROUTES },
       { scope: 'agentry-system', role: 'Role', permissions: LEADER },
       { scope: 'team-a', role: 'Role', permissions: WATCHED },
       { scope: 'team-b', role: 'Role', permissions: WATCHED },

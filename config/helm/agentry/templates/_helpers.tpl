@@ -60,17 +60,23 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 
 {{/*
-The namespaces the operator reads and writes in, one per line; empty means every namespace
-(cluster-wide RBAC). The routes namespace is watched too: the operator creates HTTPRoutes there.
+The namespaces the operator manages Agents in, one per line; empty means every namespace
+(cluster-wide RBAC).
 */}}
 {{- define "agentry.watchedNamespaces" -}}
-{{- $namespaces := .Values.config.watchNamespaces | default list -}}
-{{- if $namespaces -}}
-{{- $gateway := .Values.config.gateway | default dict -}}
-{{- if $gateway.routeNamespace -}}
-{{- $namespaces = append $namespaces $gateway.routeNamespace -}}
+{{- .Values.config.watchNamespaces | default list | uniq | join "\n" -}}
 {{- end -}}
-{{- $namespaces | uniq | join "\n" -}}
+
+{{/*
+The routes namespace (config.gateway.routeNamespace) when the operator needs a Role of its own
+there: namespaced mode, and not one of the watched namespaces. The operator keeps only HTTPRoutes
+in it. Empty otherwise.
+*/}}
+{{- define "agentry.routeOnlyNamespace" -}}
+{{- $namespaces := .Values.config.watchNamespaces | default list -}}
+{{- $gateway := .Values.config.gateway | default dict -}}
+{{- if and $namespaces $gateway.routeNamespace (not (has $gateway.routeNamespace $namespaces)) -}}
+{{- $gateway.routeNamespace -}}
 {{- end -}}
 {{- end -}}
 

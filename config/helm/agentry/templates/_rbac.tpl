@@ -36,6 +36,12 @@ OwnerReferencesPermissionEnforcement admission plugin is on (OpenShift, hardened
   verbs: [create]
 {{- end -}}
 
+{{- define "agentry.routeNamespaceRules" -}}
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [httproutes]
+  verbs: [list, watch, create, patch, delete]
+{{- end -}}
+
 {{- define "agentry.leaderElectionRules" -}}
 - apiGroups: [coordination.k8s.io]
   resources: [leases]
