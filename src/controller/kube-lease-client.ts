@@ -71,7 +71,7 @@ function toWireLease(namespace: string, name: string, spec: LeaseSpec, resourceV
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
     metadata: { name, namespace, ...(resourceVersion ? { resourceVersion } : {}) },
-    spec: JSON.parse(JSON.stringify(wire)) as WireLeaseSpec, // drops the undefined fields
+    spec: wire, // undefined fields are left out when KubeClient serializes the body
   };
 }
 

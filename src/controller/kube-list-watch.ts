@@ -1,5 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
+import type { Agent } from 'node:http';
 import type { KubeConnection } from '../kube/kube-connection.js';
 import { toKubeObject } from '../kube/kube-object.js';
 import type { KubeObject } from '../kube/kube-object.js';
@@ -65,7 +64,7 @@ export class KubeListWatch implements ListWatch {
   private readonly requestTimeoutMs: number;
   private readonly watchTimeoutSeconds: () => number;
   /** Watches hold their connection for minutes: a pool of their own, apart from the writers'. */
-  private readonly agent: http.Agent;
+  private readonly agent: Agent;
 
   constructor(
     private readonly connection: KubeConnection,
@@ -123,7 +122,7 @@ export class KubeListWatch implements ListWatch {
 
     // Resolves once the response headers arrive (or the request fails); events follow through onEvent.
     return new Promise<WatchHandle>((resolve) => {
-      const request = this.transport(url).request(
+      const request = this.connection.request(
         url,
         { method: 'GET', agent: this.agent, headers, signal: abort.signal, timeout: (timeoutSeconds + 60) * 1000 },
         (response) => {
@@ -135,7 +134,6 @@ export class KubeListWatch implements ListWatch {
             let text = '';
             response.on('data', (chunk: string) => (text += chunk));
             response.on('end', () => {
-              if (statusCode === 401) this.connection.credentialsRejected();
               const { code, reason, message } = statusFields(safeJson(text));
               finish(statusError(code ?? statusCode, reason, `watch ${this.options.path}: ${statusCode} ${message ?? text.slice(0, 200)}`));
             });
@@ -234,10 +232,6 @@ export class KubeListWatch implements ListWatch {
     return url;
   }
 
-  private transport(url: URL): typeof http | typeof https {
-    return url.protocol === 'https:' ? https : http;
-  }
-
   private async headers(): Promise<Record<string, string>> {
     return {
       ...(await this.connection.authorization()),
@@ -252,7 +246,7 @@ export class KubeListWatch implements ListWatch {
     const startedAt = Date.now();
     const observe = (statusCode: number): void => this.options.observe?.('LIST', statusCode, Date.now() - startedAt);
     return new Promise((resolve, reject) => {
-      const request = this.transport(url).request(url, { method: 'GET', agent: this.agent, headers, timeout: this.requestTimeoutMs }, (response) => {
+      const request = this.connection.request(url, { method: 'GET', agent: this.agent, headers, timeout: this.requestTimeoutMs }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('error', reject);
@@ -265,7 +259,6 @@ export class KubeListWatch implements ListWatch {
             resolve(body);
             return;
           }
-          if (statusCode === 401) this.connection.credentialsRejected();
           const { reason, message } = statusFields(body);
           reject(statusError(statusCode, reason, `list ${this.options.path}: ${statusCode} ${message ?? text.slice(0, 200)}`));
         });

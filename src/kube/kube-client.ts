@@ -5,8 +5,7 @@
 // the model) and turn timestamps into Date objects. Server-side apply must send exactly the object
 // we rendered, and comparisons need exactly what the server returned, so bodies here are plain JSON.
 // Connection details and credentials come from KubeConnection (kubeconfig, in-cluster, exec plugins).
-import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { request as httpRequest, type Agent } from 'node:http';
+import type { Agent, RequestOptions } from 'node:http';
 import { KubeApiError } from './kube-api-error.js';
 import { ResourceMapper, resourcePath, type ResourceInfo } from './resource-mapper.js';
 import type { KubeObject } from './kube-object.js';
@@ -69,9 +68,8 @@ export class KubeClient {
     }
     opts.headers = headers;
     const started = Date.now();
-    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     const { statusCode, text } = await new Promise<{ statusCode: number; text: string }>((resolve, reject) => {
-      const req = send(url, { ...opts, signal: extra.signal, timeout: extra.timeoutMs ?? 60_000 }, (res) => {
+      const req = this.connection.request(url, { ...opts, signal: extra.signal, timeout: extra.timeoutMs ?? 60_000 }, (res) => {
         let data = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (data += chunk));
@@ -86,7 +84,6 @@ export class KubeClient {
       throw err;
     });
     this.options.observe?.(method, url.pathname, statusCode, Date.now() - started);
-    if (statusCode === 401) this.connection.credentialsRejected();
     const parsed: unknown = text ? safeJson(text) : undefined;
     if (statusCode < 200 || statusCode >= 300) {
       const status = (parsed ?? {}) as { reason?: string; message?: string };

@@ -6,12 +6,12 @@
 // (~73 MiB of RSS, measured), a third of the operator's memory budget at 5,000 Agents, and the
 // operator uses none of them: its requests are plain JSON (see kube-client.ts).
 import { existsSync, readFileSync } from 'node:fs';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecCredentialPlugin } from './exec-credential-plugin.js';
-import { loadKubeconfigFiles, parseKubeconfig, type KubeconfigContext } from './kubeconfig-file.js';
+import { loadKubeconfigFiles, parseKubeconfig } from './kubeconfig-file.js';
 
 /** Where a pod finds its ServiceAccount credentials (the projected token volume). */
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -68,7 +68,7 @@ export class KubeConnection {
 
   /** The current (or named) context of a kubeconfig file list, merged the way kubectl merges $KUBECONFIG. */
   static fromKubeconfigFiles(paths: string[], context?: string): KubeConnection {
-    return KubeConnection.fromContext(loadKubeconfigFiles(paths, context));
+    return new KubeConnection(loadKubeconfigFiles(paths, context));
   }
 
   static fromKubeconfigFile(path: string, context?: string): KubeConnection {
@@ -77,7 +77,7 @@ export class KubeConnection {
 
   /** A kubeconfig document's current (or named) context; relative paths resolve against `baseDir`. */
   static fromKubeconfigText(text: string, baseDir: string, context?: string): KubeConnection {
-    return KubeConnection.fromContext(parseKubeconfig(text, { baseDir, source: 'kubeconfig' }, context));
+    return new KubeConnection(parseKubeconfig(text, { baseDir, source: 'kubeconfig' }, context));
   }
 
   /** A pod's own ServiceAccount: the kubernetes Service from the environment, the mounted token and CA. */
@@ -119,10 +119,6 @@ export class KubeConnection {
     throw new Error('no cluster to talk to: pass --kubeconfig, set KUBECONFIG, run in a pod, or create ~/.kube/config');
   }
 
-  private static fromContext(ctx: KubeconfigContext): KubeConnection {
-    return new KubeConnection(ctx);
-  }
-
   /** The same server and TLS trust, other credentials: what a pod of ServiceAccount X would use. */
   withCredentials(credentials: Pick<KubeConnectionOptions, 'token' | 'tokenFile' | 'clientCertificatePem' | 'clientKeyPem' | 'username' | 'password' | 'exec'>): KubeConnection {
     const { server, caPem, insecureSkipTlsVerify, tlsServerName, namespace, source } = this.options;
@@ -143,6 +139,18 @@ export class KubeConnection {
       ...(clientCertificatePem !== undefined ? { cert: clientCertificatePem, key: clientKeyPem } : {}),
       ...(tlsServerName ? { servername: tlsServerName } : {}),
       rejectUnauthorized: !insecureSkipTlsVerify,
+    });
+  }
+
+  /**
+   * Sends one request to this server, over http or https as its URL says. A 401 answer drops the
+   * cached tokens here, for every client of this connection alike (client-go refreshes on 401 too).
+   */
+  request(url: URL, options: RequestOptions, onResponse: (response: IncomingMessage) => void): ClientRequest {
+    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+    return send(url, options, (response) => {
+      if (response.statusCode === 401) this.credentialsRejected();
+      onResponse(response);
     });
   }
 

@@ -12,8 +12,6 @@ import { z } from 'zod';
 import { ExecCredentialPlugin, execConfigSchema } from './exec-credential-plugin.js';
 import type { KubeConnectionOptions } from './kube-connection.js';
 
-export type KubeconfigContext = KubeConnectionOptions;
-
 const clusterSchema = z.looseObject({
   server: z.string().min(1),
   'certificate-authority': z.string().optional(),
@@ -54,13 +52,18 @@ type Cluster = z.infer<typeof clusterSchema>;
 type User = z.infer<typeof userSchema>;
 type Context = z.infer<typeof contextSchema>;
 
+/** A user, and the directory of the file that defines it (an exec plugin's relative command resolves there). */
+interface UserEntry {
+  user: User;
+  baseDir: string;
+}
+
 /** One file's entries, with relative paths already resolved against that file's directory. */
 interface KubeconfigDocument {
   clusters: Map<string, Cluster>;
-  users: Map<string, User>;
+  users: Map<string, UserEntry>;
   contexts: Map<string, Context>;
   currentContext?: string;
-  baseDir: string;
   source: string;
 }
 
@@ -83,18 +86,11 @@ function readDocument(text: string, baseDir: string, source: string): Kubeconfig
     const c = entry.cluster;
     if (c && !clusters.has(entry.name)) clusters.set(entry.name, { ...c, 'certificate-authority': abs(c['certificate-authority']) });
   }
-  const users = new Map<string, User>();
+  const users = new Map<string, UserEntry>();
   for (const entry of doc.users ?? []) {
     const u = entry.user ?? {};
     if (!users.has(entry.name)) {
-      users.set(entry.name, {
-        ...u,
-        tokenFile: abs(u.tokenFile),
-        'client-certificate': abs(u['client-certificate']),
-        'client-key': abs(u['client-key']),
-        // As client-go: an exec command with a path separator is relative to the file defining it (a bare name is looked up on PATH).
-        ...(u.exec ? { exec: { ...u.exec, command: u.exec.command.includes('/') ? (abs(u.exec.command) ?? u.exec.command) : u.exec.command } } : {}),
-      });
+      users.set(entry.name, { user: { ...u, tokenFile: abs(u.tokenFile), 'client-certificate': abs(u['client-certificate']), 'client-key': abs(u['client-key']) }, baseDir });
     }
   }
   const contexts = new Map<string, Context>();
@@ -102,13 +98,11 @@ function readDocument(text: string, baseDir: string, source: string): Kubeconfig
     const c = entry.context;
     if (c && !contexts.has(entry.name)) contexts.set(entry.name, c);
   }
-  return { clusters, users, contexts, currentContext: doc['current-context'] || undefined, baseDir, source };
+  return { clusters, users, contexts, currentContext: doc['current-context'] || undefined, source };
 }
 
 function merge(docs: KubeconfigDocument[]): KubeconfigDocument {
-  const [first] = docs;
-  if (!first) throw new Error('no kubeconfig file found');
-  const merged: KubeconfigDocument = { clusters: new Map(), users: new Map(), contexts: new Map(), baseDir: first.baseDir, source: docs.map((d) => d.source).join(':') };
+  const merged: KubeconfigDocument = { clusters: new Map(), users: new Map(), contexts: new Map(), source: docs.map((d) => d.source).join(':') };
   for (const doc of docs) {
     for (const [k, v] of doc.clusters) if (!merged.clusters.has(k)) merged.clusters.set(k, v);
     for (const [k, v] of doc.users) if (!merged.users.has(k)) merged.users.set(k, v);
@@ -128,7 +122,7 @@ function pem(source: string, field: string, data: string | undefined, file: stri
   }
 }
 
-function resolveContext(doc: KubeconfigDocument, contextName?: string): KubeconfigContext {
+function resolveContext(doc: KubeconfigDocument, contextName?: string): KubeConnectionOptions {
   const { source } = doc;
   const name = contextName ?? doc.currentContext;
   if (!name) throw new Error(`${source}: no current-context is set and no context was named`);
@@ -136,8 +130,9 @@ function resolveContext(doc: KubeconfigDocument, contextName?: string): Kubeconf
   if (!context) throw new Error(`${source}: context "${name}" not found`);
   const cluster = doc.clusters.get(context.cluster);
   if (!cluster) throw new Error(`${source}: cluster "${context.cluster}" of context "${name}" not found`);
-  const user: User = context.user ? (doc.users.get(context.user) ?? {}) : {};
-  if (context.user && !doc.users.has(context.user)) throw new Error(`${source}: user "${context.user}" of context "${name}" not found`);
+  const userEntry = context.user ? doc.users.get(context.user) : undefined;
+  if (context.user && !userEntry) throw new Error(`${source}: user "${context.user}" of context "${name}" not found`);
+  const user: User = userEntry?.user ?? {};
   if (cluster['proxy-url']) throw new Error(`${source}: cluster "${context.cluster}" uses proxy-url, which agentry does not support`);
   if (user['auth-provider'] !== undefined) {
     throw new Error(`${source}: user "${context.user}" uses an auth-provider plugin (removed from kubectl in 1.26); use an exec credential plugin`);
@@ -154,19 +149,19 @@ function resolveContext(doc: KubeconfigDocument, contextName?: string): Kubeconf
     tokenFile: user.token ? undefined : user.tokenFile || undefined,
     username: user.username,
     password: user.password,
-    exec: user.exec ? new ExecCredentialPlugin(user.exec, { baseDir: doc.baseDir, server: cluster.server, source }) : undefined,
+    exec: user.exec && userEntry ? new ExecCredentialPlugin(user.exec, { baseDir: userEntry.baseDir, server: cluster.server, source }) : undefined,
     namespace: context.namespace || undefined,
     source: `${source} (context ${name})`,
   };
 }
 
 /** One kubeconfig document. */
-export function parseKubeconfig(text: string, where: { baseDir: string; source: string }, contextName?: string): KubeconfigContext {
+export function parseKubeconfig(text: string, where: { baseDir: string; source: string }, contextName?: string): KubeConnectionOptions {
   return resolveContext(readDocument(text, where.baseDir, where.source), contextName);
 }
 
 /** The merge of the files that exist among `paths` (kubectl skips missing ones in $KUBECONFIG). */
-export function loadKubeconfigFiles(paths: string[], contextName?: string): KubeconfigContext {
+export function loadKubeconfigFiles(paths: string[], contextName?: string): KubeConnectionOptions {
   const present = paths.filter((p) => existsSync(p));
   if (present.length === 0) throw new Error(`no kubeconfig file found at ${paths.join(', ')}`);
   const docs = present.map((p) => readDocument(readFileSync(p, 'utf8'), dirname(resolve(p)), p));
