@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { a2aConfigSchema } from './a2a-config.js';
 import { agentDeploymentSchema } from './agent-deployment.js';
 import { agentExposureSchema } from './agent-exposure.js';
+import { agentToolsSchema } from './agent-tools.js';
 import { celRule } from './cel-rule.js';
 import { conditionsSchema } from './condition.js';
 import { containerImage, imagePullPolicySchema } from './container-image.js';
@@ -43,6 +44,7 @@ const declarativeFields = z.object({
   systemMessageFrom: systemMessageFromSchema.optional(),
   modelConfig: dns1123Subdomain().describe('Name of a ModelConfig in the same namespace.'),
   stream: z.boolean().optional().describe('Stream model responses to the client.'),
+  tools: agentToolsSchema.optional(),
 });
 
 export const declarativeAgentSchema = declarativeFields

@@ -15,3 +15,11 @@ export function isHttpUrl(text: string): boolean {
 
 /** The CEL twin of isHttpUrl, for a string field bound to `self`. */
 export const HTTP_URL_CEL = "isURL(self) && url(self).getScheme() in ['http', 'https'] && url(self).getHost() != ''";
+
+/** True when the URL carries user info (`user:password@`): it would leak wherever the URL is written. */
+export function hasUserInfo(text: string): boolean {
+  return /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*@/.test(text);
+}
+
+/** The CEL twin of !hasUserInfo (CEL's URL library has no user-info accessor, hence the pattern). */
+export const URL_USERINFO_CEL = "!self.matches('^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*@')";

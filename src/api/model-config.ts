@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { celRule } from './cel-rule.js';
 import { conditionsSchema } from './condition.js';
 import { GROUP_VERSION, MODEL_CONFIG_RESOURCE } from './group-version.js';
-import { HTTP_URL_CEL, isHttpUrl } from './http-url.js';
+import { HTTP_URL_CEL, URL_USERINFO_CEL, hasUserInfo, isHttpUrl } from './http-url.js';
 import { int32, int64 } from './integer-formats.js';
 import { keySelectorSchema } from './key-selector.js';
 import { dns1123Subdomain } from './kubernetes-names.js';
@@ -33,11 +33,11 @@ export const baseUrlSchema = z
       holds: isHttpUrl,
     }),
     // The base URL is written into the agent's ConfigMap: credentials in it would leak there. Keys
-    // belong in apiKeySecret. (CEL's URL library has no user-info accessor, hence the pattern.)
+    // belong in apiKeySecret.
     celRule<string>({
-      rule: "!self.matches('^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*@')",
+      rule: URL_USERINFO_CEL,
       message: 'baseUrl must not contain credentials (user:password@); put the API key in apiKeySecret',
-      holds: (url) => !/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*@/.test(url),
+      holds: (url) => !hasUserInfo(url),
     }),
   );
 

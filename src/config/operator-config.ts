@@ -154,6 +154,24 @@ const networkPolicySchema = z
   .prefault({})
   .describe('The NetworkPolicy rendered around each agent.');
 
+const toolsSchema = z
+  .strictObject({
+    allowCrossNamespaceReferences: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Let an Agent's tools name an MCP Service or another Agent in another namespace (spec.declarative.tools[].mcpServer.service.namespace, tools[].agent.namespace). When false (the default) such an Agent is refused (InvalidTool): a tenant reaches only its own namespace's servers and agents.",
+      ),
+    maxSteps: z
+      .int()
+      .min(1)
+      .max(100)
+      .default(10)
+      .describe('Model calls one task may make in its tool loop (each tool round trip is a step); the task fails when it runs out.'),
+  })
+  .prefault({})
+  .describe('Tools of declarative agents: MCP servers and other agents.');
+
 const leaderElectionSchema = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Run only one active operator replica at a time, elected through a Lease.'),
@@ -180,6 +198,7 @@ export const operatorConfigSchema = z
     a2a: a2aSchema,
     gateway: gatewaySchema,
     networkPolicy: networkPolicySchema,
+    tools: toolsSchema,
     watchNamespaces: z
       .array(dns1123Label())
       .min(1)

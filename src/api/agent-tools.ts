@@ -1,0 +1,122 @@
+// `spec.declarative.tools`: what a Declarative Agent may call while it answers: MCP servers (by URL or
+// by Service) and other Agents (over A2A). The operator resolves each into agent.json and opens
+// exactly those destinations in the agent's NetworkPolicy; Secrets reach the pod only as env vars.
+import { z } from 'zod';
+
+import { celRule } from './cel-rule.js';
+import { HTTP_URL_CEL, URL_USERINFO_CEL, hasUserInfo, isHttpUrl } from './http-url.js';
+import { int32 } from './integer-formats.js';
+import { keySelectorSchema } from './key-selector.js';
+import { listMapKeys, listSet } from './kubernetes-lists.js';
+import { dns1035Label, dns1123Label } from './kubernetes-names.js';
+
+/** What every model provider accepts as a function name (OpenAI's rule is the strictest). */
+export const toolNameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, { message: "must consist of letters, digits, '_' or '-'" });
+
+const toolNameList = z.array(toolNameSchema).max(128).check(listSet<string>());
+
+export const mcpServiceRefSchema = z
+  .object({
+    name: dns1035Label(63).describe('Name of the Service of the MCP server.'),
+    namespace: dns1123Label()
+      .optional()
+      .describe("Namespace of the Service; the Agent's own by default. Another namespace only where the operator config allows it."),
+    port: int32().min(1).max(65535).describe('Port of the Service.'),
+    path: z
+      .string()
+      .max(256)
+      .regex(/^\/[^\s?#]*$/, { message: "must be an absolute path such as /mcp, without query or fragment" })
+      .optional()
+      .describe('HTTP path of the MCP endpoint; /mcp by default.'),
+  })
+  .describe('An MCP server in the cluster, reached through its Service.');
+export type McpServiceRef = z.output<typeof mcpServiceRefSchema>;
+
+export const DEFAULT_MCP_PATH = '/mcp';
+
+export const headerFromSecretSchema = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'must be an HTTP header name' })
+    .describe('Name of the HTTP header, such as Authorization.'),
+  secretKeyRef: keySelectorSchema.describe('The Secret key holding the header value, in the same namespace.'),
+});
+export type HeaderFromSecret = z.output<typeof headerFromSecretSchema>;
+
+const mcpUrlSchema = z
+  .string()
+  .min(1)
+  .max(2048)
+  .check(
+    celRule<string>({ rule: HTTP_URL_CEL, message: 'url must be an absolute http or https URL, such as https://mcp.example.com/mcp', holds: isHttpUrl }),
+    // The URL is written into the agent's ConfigMap: credentials belong in headersFrom.
+    celRule<string>({ rule: URL_USERINFO_CEL, message: 'url must not contain credentials (user:password@); use headersFrom', holds: (u) => !hasUserInfo(u) }),
+  );
+
+const mcpServerFields = z.object({
+  url: mcpUrlSchema.optional().describe('URL of the MCP endpoint (Streamable HTTP, with SSE as fallback).'),
+  service: mcpServiceRefSchema.optional(),
+  toolNames: toolNameList.optional().describe('Only these tools of the server are offered to the model; all of them when unset.'),
+  requireApproval: toolNameList.optional().describe('Tools whose calls wait for the user to approve them (the task asks, in TASK_STATE_INPUT_REQUIRED).'),
+  headersFrom: z
+    .array(headerFromSecretSchema)
+    .max(16)
+    .check(listMapKeys<HeaderFromSecret>('name'))
+    .optional()
+    .describe('HTTP headers sent to the server, each from a Secret key (never written to the ConfigMap).'),
+});
+type McpServerFields = z.output<typeof mcpServerFields>;
+
+export const mcpServerToolSchema = mcpServerFields
+  .check(
+    celRule<McpServerFields>({
+      rule: 'has(self.url) != has(self.service)',
+      message: 'exactly one of url or service must be set',
+      holds: (m) => (m.url === undefined) !== (m.service === undefined),
+    }),
+    celRule<McpServerFields>({
+      rule: '!has(self.requireApproval) || !has(self.toolNames) || self.requireApproval.all(t, t in self.toolNames)',
+      message: 'requireApproval may only name tools listed in toolNames',
+      fieldPath: '.requireApproval',
+      holds: (m) => m.requireApproval === undefined || m.toolNames === undefined || m.requireApproval.every((t) => m.toolNames?.includes(t) === true),
+    }),
+  )
+  .describe('An MCP server whose tools the agent may call.');
+export type McpServerTool = z.output<typeof mcpServerToolSchema>;
+
+export const agentToolSchema = z
+  .object({
+    name: dns1035Label(63).describe('Name of the Agent.'),
+    namespace: dns1123Label()
+      .optional()
+      .describe("Namespace of the Agent; the calling Agent's own by default. Another namespace only where the operator config allows it."),
+    requireApproval: z.boolean().optional().describe('Each call waits for the user to approve it.'),
+  })
+  .describe('Another Agent, called over A2A at its in-cluster URL; it must speak A2A (have a2aConfig).');
+export type AgentTool = z.output<typeof agentToolSchema>;
+
+const toolFields = z.object({
+  mcpServer: mcpServerToolSchema.optional(),
+  agent: agentToolSchema.optional(),
+});
+type ToolFields = z.output<typeof toolFields>;
+
+export const agentToolEntrySchema = toolFields
+  .check(
+    celRule<ToolFields>({
+      rule: 'has(self.mcpServer) != has(self.agent)',
+      message: 'exactly one of mcpServer or agent must be set',
+      holds: (t) => (t.mcpServer === undefined) !== (t.agent === undefined),
+    }),
+  )
+  .describe('One tool source: an MCP server or another Agent.');
+export type AgentToolEntry = z.output<typeof agentToolEntrySchema>;
+
+export const MAX_TOOLS = 32;
+export const agentToolsSchema = z.array(agentToolEntrySchema).max(MAX_TOOLS).describe('Tools the agent may call: MCP servers and other Agents.');
