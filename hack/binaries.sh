@@ -107,7 +107,26 @@ build_kwok() {
   done
   chmod -R u+w "$1/stages"
 }
-build_helm() { build_go_install helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" "$1" "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"; }
+# helm stamped as its own Makefile does for a tag: its version, and the Kubernetes version it assumes
+# without a cluster (.Capabilities.KubeVersion in `helm template`, the deprecation checks of `helm
+# lint`) taken from the client-go its go.mod requires (v0.N.x -> v1.N). Unstamped it assumes v1.20
+# and refuses the chart's kubeVersion >=1.29 unless given --kube-version.
+# The build revision in its cache folder's name (HELM_BUILD) changes whenever these flags do, so a
+# helm built with older flags is rebuilt rather than reused.
+HELM_BUILD=r2
+build_helm() {
+  local gomod client_go major minor pkg ldflags
+  gomod="$(go mod download -json "helm.sh/helm/v3@$HELM_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
+  client_go="$(sed -n 's/^[[:space:]]*k8s\.io\/client-go \(v[0-9][0-9.]*\)$/\1/p' "$gomod")"
+  [[ "$client_go" =~ ^v([0-9]+)\.([0-9]+)\. ]] || { log "no k8s.io/client-go version in helm $HELM_VERSION's go.mod"; return 1; }
+  major=$((BASH_REMATCH[1] + 1)); minor="${BASH_REMATCH[2]}"
+  ldflags="-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.metadata="
+  ldflags+=" -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+    ldflags+=" -X $pkg.k8sVersionMajor=$major -X $pkg.k8sVersionMinor=$minor"
+  done
+  build_go_install helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" "$1" "$ldflags"
+}
 
 fetch_gateway_api() {
   local out="$1" dir
@@ -170,7 +189,7 @@ for c in "${components[@]}"; do
       echo "ETCD=$cache/etcd-$ETCD_VERSION/etcd" ;;
     kwok) build_once "$cache/kwok-$KWOK_VERSION" build_kwok; echo "KWOK=$cache/kwok-$KWOK_VERSION/kwok"
       echo "KWOK_STAGES=$cache/kwok-$KWOK_VERSION/stages" ;;
-    helm) build_once "$cache/helm-$HELM_VERSION" build_helm; echo "HELM=$cache/helm-$HELM_VERSION/helm" ;;
+    helm) build_once "$cache/helm-$HELM_VERSION-$HELM_BUILD" build_helm; echo "HELM=$cache/helm-$HELM_VERSION-$HELM_BUILD/helm" ;;
     kustomize) build_once "$cache/kustomize-$KUSTOMIZE_VERSION" build_go_install kustomize sigs.k8s.io/kustomize/kustomize/v5 "$KUSTOMIZE_VERSION"
       echo "KUSTOMIZE=$cache/kustomize-$KUSTOMIZE_VERSION/kustomize" ;;
     flux-crds)

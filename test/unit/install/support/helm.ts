@@ -39,7 +39,8 @@ export function templateArgs(options: TemplateOptions = {}): string[] {
     CHART_DIR,
     '--namespace',
     options.namespace ?? 'agentry-system',
-    // helm built with `go install` assumes Kubernetes 1.20 without a cluster: the chart needs 1.29+.
+    // The Kubernetes version the test control plane runs (hack/versions.env), rather than the one
+    // helm assumes without a cluster (that of the client-go it was built with).
     '--kube-version',
     pinnedVersion('KUBERNETES_VERSION'),
     ...(options.values ?? []).flatMap((f) => ['--values', valuesPath(f)]),
