@@ -7,13 +7,15 @@
 //   ```
 //   <!-- end agentry render -->
 //
-// UPDATE_GOLDEN=1 rewrites the blocks from the current code (review the diff).
+// UPDATE_GOLDEN=1 rewrites the blocks from the current code (review the diff); any other value
+// compares, as in the golden tests.
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderCommand } from '../../../src/cli/render-command.js';
+import { updateGolden } from '../../harness/update-golden.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const DOCS = ['README.md', 'docs/gateway-agentgateway.md', 'docs/gateway-api.md'];
@@ -31,6 +33,15 @@ async function render(args: string): Promise<string> {
   return out;
 }
 
+const UPDATE = updateGolden();
+
+describe('the UPDATE_GOLDEN flag', () => {
+  it('rewrites only when it is 1', () => {
+    expect(updateGolden({ UPDATE_GOLDEN: '1' })).toBe(true);
+    for (const value of [undefined, '', '0', 'false', 'no']) expect({ value, update: updateGolden({ UPDATE_GOLDEN: value }) }).toEqual({ value, update: false });
+  });
+});
+
 describe('manifests shown in the docs', () => {
   it.each(DOCS)('%s shows what agentry render prints', async (doc) => {
     const path = join(root, doc);
@@ -40,12 +51,12 @@ describe('manifests shown in the docs', () => {
     let updated = text;
     for (const [whole, args = '', shown] of blocks) {
       const rendered = await render(args);
-      if (process.env.UPDATE_GOLDEN) {
+      if (UPDATE) {
         updated = updated.replace(whole, `<!-- agentry render ${args} -->\n\`\`\`yaml\n${rendered}\`\`\`\n<!-- end agentry render -->`);
       } else {
         expect(shown).toBe(rendered);
       }
     }
-    if (process.env.UPDATE_GOLDEN && updated !== text) writeFileSync(path, updated);
+    if (UPDATE && updated !== text) writeFileSync(path, updated);
   });
 });
