@@ -1,9 +1,11 @@
-// `agentry run`: the operator process.
+// `agentry run`: the operator process. Flags that set a configuration field are parsed into the
+// configuration's own schema, on top of the --config file: one validation, one message per problem,
+// and exit 2 (a usage error) for a bad flag value, before anything touches a cluster.
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { defaultOperatorConfig, parseOperatorConfig, type OperatorConfig } from '../config/operator-config.js';
+import { OperatorConfigError, parseOperatorConfig, type OperatorConfig, type OperatorConfigOverride } from '../config/operator-config.js';
 import { KubeConnection } from '../kube/kube-connection.js';
 import { startOperator } from '../operator/operator.js';
 import type { CliIo } from './cli-io.js';
@@ -22,11 +24,33 @@ Flags:
   --log-level LEVEL          trace|debug|info|warn|error (overrides logLevel)
   --probe-address HOST:PORT  serve /healthz, /readyz and /metrics here (default :8081; "0" disables)
   --leader-elect / --no-leader-elect
-                             campaign for the leader-election Lease (overrides leaderElection.enabled)
+                             campaign for the leader-election Lease (overrides leaderElection.enabled;
+                             the last one given wins)
   --identity NAME            identity in the Lease (default $POD_NAME, else the hostname)
   --user-agent TEXT          User-Agent of every API request (default agentry/0.1.0): tells replicas
                              apart in the API server's audit log
+
+Flag values are checked by the configuration's schema, as the file's are. Exit status: 2 for a bad
+flag, 1 for a configuration file that cannot be read or is invalid, or an operator that cannot start.
 `;
+
+/** A number where the text is one, so that the schema says "too big" rather than "not a number". */
+const numberOrText = (text: string): unknown => (/^[+-]?\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : text);
+
+/** The flags that set a field of the operator configuration, and how their text becomes its value. */
+const CONFIG_FLAGS: readonly { flag: 'namespaces' | 'workers' | 'log-level'; path: readonly string[]; value: (text: string) => unknown }[] = [
+  {
+    flag: 'namespaces',
+    path: ['watchNamespaces'],
+    value: (text) =>
+      text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+  },
+  { flag: 'workers', path: ['workers'], value: numberOrText },
+  { flag: 'log-level', path: ['logLevel'], value: (text) => text },
+];
 
 function parseAddress(text: string): { host: string; port: number } | undefined {
   if (text === '0' || text === '') return undefined;
@@ -42,6 +66,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
+      allowNegative: true,
       options: {
         config: { type: 'string' },
         kubeconfig: { type: 'string' },
@@ -51,7 +76,6 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
         'log-level': { type: 'string' },
         'probe-address': { type: 'string', default: ':8081' },
         'leader-elect': { type: 'boolean' },
-        'no-leader-elect': { type: 'boolean' },
         identity: { type: 'string' },
         'user-agent': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -66,26 +90,6 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
 
-  let config: OperatorConfig;
-  try {
-    // The file's name in every message: "workers: ..." alone does not say which file is wrong.
-    config = values.config ? parseOperatorConfig(await readFile(values.config, 'utf8'), values.config) : defaultOperatorConfig();
-    if (values.namespaces !== undefined) config = { ...config, watchNamespaces: values.namespaces.split(',').map((s) => s.trim()).filter(Boolean) };
-    if (values.workers !== undefined) {
-      const workers = Number(values.workers);
-      if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers: must be a positive integer, got ${values.workers}`);
-      config = { ...config, workers };
-    }
-    if (values['log-level']) config = { ...config, logLevel: values['log-level'] as OperatorConfig['logLevel'] };
-    if (values['leader-elect'] || values['no-leader-elect']) {
-      config = { ...config, leaderElection: { ...config.leaderElection, enabled: Boolean(values['leader-elect']) } };
-    }
-  } catch (err) {
-    io.stderr(`agentry run: ${(err as Error).message}\n`);
-    return 1;
-  }
-
-  const logger = pino({ level: config.logLevel, base: { component: 'agentry' } });
   let probeAddress;
   try {
     probeAddress = parseAddress(values['probe-address']);
@@ -93,6 +97,25 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`agentry run: ${(err as Error).message}\n`);
     return 2;
   }
+
+  const overrides: OperatorConfigOverride[] = [];
+  for (const { flag, path, value } of CONFIG_FLAGS) {
+    const text = values[flag];
+    if (text !== undefined) overrides.push({ path, value: value(text), name: `--${flag}`, text });
+  }
+  const leaderElect = values['leader-elect'];
+  if (leaderElect !== undefined) overrides.push({ path: ['leaderElection', 'enabled'], value: leaderElect, name: leaderElect ? '--leader-elect' : '--no-leader-elect' });
+  let config: OperatorConfig;
+  try {
+    // The file's name in every message: "workers: ..." alone does not say which file is wrong.
+    const fileText = values.config === undefined ? '' : await readFile(values.config, 'utf8');
+    config = parseOperatorConfig(fileText, values.config ?? 'command line', overrides);
+  } catch (err) {
+    io.stderr(`agentry run: ${err instanceof Error ? err.message : String(err)}\n`);
+    return err instanceof OperatorConfigError && err.inOverrides ? 2 : 1;
+  }
+
+  const logger = pino({ level: config.logLevel, base: { component: 'agentry' } });
   let connection;
   try {
     connection = KubeConnection.fromDefault({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}) });

@@ -8,7 +8,8 @@ import { networkPortSchema, cidrSchema, gatewayHostnameSchema } from '../api/age
 import { containerImage, imagePullPolicySchema } from '../api/container-image.js';
 import { isHttpUrl } from '../api/http-url.js';
 import { dns1123Label, dns1123Subdomain, labelMap, qualifiedName } from '../api/kubernetes-names.js';
-import { formatIssues } from '../api/validation.js';
+import { formatIssuePath } from '../api/validation.js';
+import { leaseTimingProblems } from '../controller/lease-timing.js';
 import { unknownPlaceholders } from './path-template.js';
 
 export const DEFAULT_AGENT_RUNTIME_IMAGE = 'ghcr.io/agentry-dev/agent-runtime:0.1.0';
@@ -172,6 +173,8 @@ const toolsSchema = z
   .prefault({})
   .describe('Tools of declarative agents: MCP servers and other agents.');
 
+const LEASE_TIMING_FIELDS = { leaseDuration: 'leaseDurationSeconds', renewDeadline: 'renewDeadlineSeconds', retryPeriod: 'retryPeriodSeconds' } as const;
+
 const leaderElectionSchema = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Run only one active operator replica at a time, elected through a Lease.'),
@@ -181,13 +184,13 @@ const leaderElectionSchema = z
     renewDeadlineSeconds: z.int().min(1).max(3600).default(10).describe('How long the leader keeps trying to renew before it gives up leadership.'),
     retryPeriodSeconds: z.int().min(1).max(3600).default(2).describe('How often candidates try to acquire or renew the lease.'),
   })
-  .refine((l) => l.renewDeadlineSeconds < l.leaseDurationSeconds, {
-    message: 'renewDeadlineSeconds must be less than leaseDurationSeconds',
-    path: ['renewDeadlineSeconds'],
-  })
-  .refine((l) => l.retryPeriodSeconds < l.renewDeadlineSeconds, {
-    message: 'retryPeriodSeconds must be less than renewDeadlineSeconds',
-    path: ['retryPeriodSeconds'],
+  // The LeaderElector's own rule (src/controller/lease-timing.ts), so that a configuration accepted
+  // here cannot fail when the elector starts; the chart's _validate.tpl checks the same.
+  .superRefine((l, ctx) => {
+    const timings = { leaseDuration: l.leaseDurationSeconds, renewDeadline: l.renewDeadlineSeconds, retryPeriod: l.retryPeriodSeconds };
+    for (const problem of leaseTimingProblems(timings, LEASE_TIMING_FIELDS)) {
+      ctx.addIssue({ code: 'custom', message: problem.message, path: [LEASE_TIMING_FIELDS[problem.field]] });
+    }
   })
   .prefault({})
   .describe('Leader election among operator replicas.');
@@ -223,28 +226,73 @@ export type OperatorConfigInput = z.input<typeof operatorConfigSchema>;
 
 export class OperatorConfigError extends Error {
   readonly issues: readonly string[];
+  /** Some problem is with an override (a command-line flag) rather than with the file. */
+  readonly inOverrides: boolean;
 
-  constructor(source: string, issues: readonly string[]) {
+  constructor(source: string, issues: readonly string[], inOverrides = false) {
     super(`invalid operator configuration (${source}):\n${issues.map((i) => `  - ${i}`).join('\n')}`);
     this.name = 'OperatorConfigError';
     this.issues = issues;
+    this.inOverrides = inOverrides;
   }
 }
 
 /**
- * Parses a configuration file. Throws OperatorConfigError listing every problem, each as
- * `field.path: message` (or the YAML parser's message with its line and column).
+ * A value for one field given outside the file, such as `agentry run --workers 8`. It replaces the
+ * file's value before validation, so the schema checks it like any other (one rule, one message),
+ * and a problem with it is reported under `name` rather than the field's path.
  */
-export function parseOperatorConfig(yamlText: string, source = 'configuration'): OperatorConfig {
+export interface OperatorConfigOverride {
+  /** The field, such as `['leaderElection', 'enabled']`. */
+  path: readonly string[];
+  value: unknown;
+  /** What the user typed to set it, such as `--workers`. */
+  name: string;
+  /** The text the user gave, quoted in a problem's message. */
+  text?: string;
+}
+
+/**
+ * Parses a configuration file, then the overrides on top of it, with one validation. Throws
+ * OperatorConfigError listing every problem, each as `field.path: message` (`--flag: message` for
+ * an override; or the YAML parser's message with its line and column).
+ */
+export function parseOperatorConfig(yamlText: string, source = 'configuration', overrides: readonly OperatorConfigOverride[] = []): OperatorConfig {
   const document = parseDocument(yamlText, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) throw new OperatorConfigError(source, document.errors.map((e) => e.message));
   const value: unknown = document.toJS() ?? {};
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new OperatorConfigError(source, ['the configuration must be a YAML mapping of settings']);
-  }
-  const result = operatorConfigSchema.safeParse(value, { error: requiredValueMessages });
-  if (!result.success) throw new OperatorConfigError(source, formatIssues(result.error));
-  return result.data;
+  if (!isMapping(value)) throw new OperatorConfigError(source, ['the configuration must be a YAML mapping of settings']);
+  const merged = overrides.reduce((config, o) => withValueAt(config, o.path, o.value), value);
+  const result = operatorConfigSchema.safeParse(merged, { error: requiredValueMessages });
+  if (result.success) return result.data;
+  let inOverrides = false;
+  const issues = result.error.issues.map((issue) => {
+    const override = overrides.findLast((o) => o.path.every((key, i) => issue.path[i] === key));
+    if (override === undefined) {
+      const path = formatIssuePath(issue.path);
+      return path === '' ? issue.message : `${path}: ${issue.message}`;
+    }
+    inOverrides = true;
+    const within = formatIssuePath(issue.path.slice(override.path.length));
+    return `${override.name}${within}: ${issue.message}${override.text === undefined ? '' : ` (got ${JSON.stringify(override.text)})`}`;
+  });
+  throw new OperatorConfigError(source, issues, inOverrides);
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `config` with `value` at `path`, creating the mappings on the way. Where the file has something
+ * other than a mapping on the way, the file's value stays and the schema reports it.
+ */
+function withValueAt(config: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {
+  const [key, ...rest] = path;
+  if (key === undefined) return config;
+  if (rest.length === 0) return { ...config, [key]: value };
+  const inner = config[key] ?? {};
+  return isMapping(inner) ? { ...config, [key]: withValueAt(inner, rest, value) } : config;
 }
 
 const requiredValueMessages: z.core.$ZodErrorMap = (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'Required value' : undefined);

@@ -1,5 +1,6 @@
 import { delay } from './delay.js';
 import { LeaseConflictError } from './lease-client.js';
+import { leaseTimingProblems, RETRY_JITTER_FACTOR } from './lease-timing.js';
 import type { Lease, LeaseClient, LeaseSpec } from './lease-client.js';
 import { noopLogger } from './logger.js';
 import type { Logger } from './logger.js';
@@ -30,7 +31,7 @@ export interface LeaderElectionOptions {
 }
 
 /** client-go's JitterFactor for acquire retries: waits in [retry, retry · 2.2]. */
-const ACQUIRE_JITTER = 1.2;
+const ACQUIRE_JITTER = RETRY_JITTER_FACTOR;
 
 /**
  * Leader election on a Lease, following client-go's leaderelection package: a candidate takes the
@@ -69,10 +70,12 @@ export class LeaderElector {
     this.logger = (options.logger ?? noopLogger).child({ lease: `${this.namespace}/${this.leaseName}`, identity: this.identity });
     this.random = options.random ?? Math.random;
     if (!this.identity) throw new RangeError('leader election identity must not be empty');
-    if (this.leaseDurationMs <= this.renewDeadlineMs) throw new RangeError('leaseDuration must be greater than renewDeadline');
-    if (this.renewDeadlineMs <= ACQUIRE_JITTER * this.retryPeriodMs) {
-      throw new RangeError('renewDeadline must be greater than retryPeriod * 1.2');
-    }
+    // The rule the operator configuration is validated with: a configuration that passed it never fails here.
+    const [problem] = leaseTimingProblems(
+      { leaseDuration: this.leaseDurationMs, renewDeadline: this.renewDeadlineMs, retryPeriod: this.retryPeriodMs },
+      { leaseDuration: 'leaseDurationMs', renewDeadline: 'renewDeadlineMs', retryPeriod: 'retryPeriodMs' },
+    );
+    if (problem) throw new RangeError(problem.message);
   }
 
   isLeader(): boolean {

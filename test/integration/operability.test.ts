@@ -212,7 +212,7 @@ describe('operator lifecycle', () => {
     expect(message).toMatch(/^agentry run: invalid operator configuration \(\/.*config\.yaml\):/m);
     expect(message).toContain('workers: Too small: expected number to be >=1');
     expect(message).toContain('Unrecognized key: "wrokers"');
-    expect(message).toContain('leaderElection.renewDeadlineSeconds: renewDeadlineSeconds must be less than leaseDurationSeconds');
+    expect(message).toContain('leaderElection.renewDeadlineSeconds: renewDeadlineSeconds (10) must be less than leaseDurationSeconds (5)');
     expect(logLines(op)).toEqual([]); // it never started: no operator log line
   }, 90_000);
 });
