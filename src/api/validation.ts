@@ -2,6 +2,7 @@
 // operator puts these into Accepted=False conditions and Events.
 import type { z } from 'zod';
 
+import { formatIssues } from '../common/zod-issues.js';
 import { agentSchema } from './agent.js';
 import type { Agent } from './agent.js';
 import { modelConfigSchema } from './model-config.js';
@@ -9,23 +10,7 @@ import type { ModelConfig } from './model-config.js';
 
 export type ValidationResult<T> = { success: true; data: T } | { success: false; issues: string[] };
 
-/** `['spec', 'a2aConfig', 'skills', 1, 'id']` → `spec.a2aConfig.skills[1].id`; map keys such as label keys in brackets. */
-export function formatIssuePath(path: readonly PropertyKey[]): string {
-  let text = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') text += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) text += text === '' ? segment : `.${segment}`;
-    else text += `[${String(segment)}]`;
-  }
-  return text;
-}
-
-export function formatIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    const path = formatIssuePath(issue.path);
-    return path === '' ? issue.message : `${path}: ${issue.message}`;
-  });
-}
+export { formatIssuePath, formatIssues } from '../common/zod-issues.js';
 
 // zod says "Invalid input: expected string, received undefined" for a missing field; the API server
 // says "Required value", which is what users of kubectl know.

@@ -4,12 +4,14 @@ import { pathToFileURL } from 'node:url';
 import type { CliIo } from './cli-io.js';
 import { renderCommand } from './render-command.js';
 import { runCommand } from './run-command.js';
+import { runtimeCommand } from './runtime-command.js';
 
 export const USAGE = `Usage: agentry <command> [flags]
 
 Commands:
   run      run the operator (agentry run --help)
   render   print the manifests the operator would apply for Agents, with no cluster (agentry render --help)
+  runtime  run a Declarative Agent from its agent.json and card (agentry runtime --help)
 `;
 
 const stdinText = async (): Promise<string> => {
@@ -31,6 +33,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return runCommand(rest, io);
     case 'render':
       return renderCommand(rest, io);
+    case 'runtime':
+      return runtimeCommand(rest, io);
     case undefined:
     case '-h':
     case '--help':

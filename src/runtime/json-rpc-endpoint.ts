@@ -1,0 +1,193 @@
+// The A2A JSON-RPC endpoint on plain node:http: the SDK's transport handlers do the protocol, this
+// file does HTTP. A 1.0 method (`SendMessage`) goes to the 1.0 handler, a 0.3 one (`message/send`)
+// to the SDK's legacy handler; bodies over the limit are refused with 413 before anything is parsed;
+// malformed JSON is JSON-RPC -32700; streams are server-sent events, and a client that goes away
+// mid-stream has its task's model call aborted rather than left running for no one.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import { SSE_HEADERS, formatSSEErrorEvent, formatSSEEvent } from '@a2a-js/sdk';
+import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
+import { JsonRpcTransportHandler, ServerCallContext, UnauthenticatedUser, type A2ARequestHandler } from '@a2a-js/sdk/server';
+import type { Logger } from 'pino';
+
+import type { RuntimeMetrics } from './runtime-metrics.js';
+
+export const JSON_RPC_PARSE_ERROR = -32700;
+export const JSON_RPC_INVALID_REQUEST = -32600;
+
+export interface JsonRpcEndpointOptions {
+  requestHandler: A2ARequestHandler;
+  maxBodyBytes: number;
+  metrics: RuntimeMetrics;
+  logger: Logger;
+  /** Called when a streaming client disconnects before its stream ended. */
+  onStreamAbandoned: (taskId: string) => void;
+}
+
+interface JsonRpcRequestShape {
+  method: string;
+  id: string | number | null;
+}
+
+export class JsonRpcEndpoint {
+  private readonly v1: JsonRpcTransportHandler;
+
+  private readonly legacy: LegacyJsonRpcTransportHandler;
+
+  constructor(private readonly options: JsonRpcEndpointOptions) {
+    this.v1 = new JsonRpcTransportHandler(options.requestHandler);
+    this.legacy = new LegacyJsonRpcTransportHandler(options.requestHandler);
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req, this.options.maxBodyBytes);
+    if (body.kind === 'too-large') {
+      this.count('(too large)', 'http_413');
+      res.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' });
+      res.end(JSON.stringify({ error: `request body over ${this.options.maxBodyBytes} bytes` }));
+      req.destroy();
+      return;
+    }
+    if (body.kind === 'aborted') return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.text);
+    } catch (err) {
+      this.count('(unparsed)', String(JSON_RPC_PARSE_ERROR));
+      return sendJson(res, { jsonrpc: '2.0', id: null, error: { code: JSON_RPC_PARSE_ERROR, message: `Parse error: ${err instanceof Error ? err.message : String(err)}` } });
+    }
+    const request = requestShape(parsed);
+    if (request === undefined) {
+      this.count('(invalid)', String(JSON_RPC_INVALID_REQUEST));
+      return sendJson(res, { jsonrpc: '2.0', id: null, error: { code: JSON_RPC_INVALID_REQUEST, message: 'Invalid Request: a JSON-RPC 2.0 request object is expected' } });
+    }
+    // 0.3 method names have a slash (message/send, tasks/get); 1.0's are PascalCase.
+    const legacy = request.method.includes('/');
+    const versionHeader = req.headers['a2a-version'];
+    const context = new ServerCallContext({
+      user: new UnauthenticatedUser(),
+      requestedVersion: typeof versionHeader === 'string' && versionHeader !== '' ? versionHeader : legacy ? '0.3' : '1.0',
+    });
+    const handler = legacy ? this.legacy : this.v1;
+    let result: Awaited<ReturnType<JsonRpcTransportHandler['handle']>>;
+    try {
+      result = await handler.handle(parsed as Record<string, unknown>, context);
+    } catch (err) {
+      const error = legacy ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError(err) : JsonRpcTransportHandler.mapToJSONRPCError(err);
+      this.count(request.method, String(error.code));
+      return sendJson(res, { jsonrpc: '2.0', id: request.id, error });
+    }
+    if (!isAsyncIterable(result)) {
+      this.count(request.method, errorCodeOf(result) ?? 'ok');
+      return sendJson(res, result);
+    }
+    await this.stream(req, res, request, result);
+  }
+
+  private async stream(req: IncomingMessage, res: ServerResponse, request: JsonRpcRequestShape, events: AsyncGenerator<unknown, void, undefined>): Promise<void> {
+    const iterator = events[Symbol.asyncIterator]();
+    let first: IteratorResult<unknown, void>;
+    try {
+      first = await iterator.next();
+    } catch (err) {
+      // Nothing was streamed yet: an ordinary JSON-RPC error.
+      const error = JsonRpcTransportHandler.mapToJSONRPCError(err);
+      this.count(request.method, String(error.code));
+      return sendJson(res, { jsonrpc: '2.0', id: request.id, error });
+    }
+    res.writeHead(200, SSE_HEADERS);
+    let taskId: string | undefined;
+    let ended = false;
+    res.on('close', () => {
+      if (!ended && taskId !== undefined) this.options.onStreamAbandoned(taskId);
+      // Stop waiting for events no one will read.
+      void iterator.return(undefined);
+    });
+    try {
+      for (let next = first; next.done !== true; next = await iterator.next()) {
+        taskId ??= streamedTaskId(next.value);
+        if (!res.writableEnded) res.write(formatSSEEvent(next.value));
+      }
+      this.count(request.method, 'ok');
+    } catch (err) {
+      const error = JsonRpcTransportHandler.mapToJSONRPCError(err);
+      this.count(request.method, String(error.code));
+      this.options.logger.warn({ method: request.method, code: error.code, taskId }, 'stream ended with an error');
+      if (!res.writableEnded) res.write(formatSSEErrorEvent({ jsonrpc: '2.0', id: request.id, error }));
+    } finally {
+      ended = true;
+      if (!res.writableEnded) res.end();
+    }
+  }
+
+  private count(method: string, result: string): void {
+    this.options.metrics.a2aRequests.inc({ method, result });
+  }
+}
+
+type Body = { kind: 'ok'; text: string } | { kind: 'too-large' } | { kind: 'aborted' };
+
+/** Reads the body up to the limit; a declared Content-Length over it is refused unread. */
+function readBody(req: IncomingMessage, limit: number): Promise<Body> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve({ kind: 'too-large' });
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        req.pause();
+        resolve({ kind: 'too-large' });
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!done) resolve({ kind: 'ok', text: Buffer.concat(chunks).toString('utf8') });
+      done = true;
+    });
+    req.on('error', () => {
+      if (!done) resolve({ kind: 'aborted' });
+      done = true;
+    });
+  });
+}
+
+function requestShape(value: unknown): JsonRpcRequestShape | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { jsonrpc, method, id } = value as Record<string, unknown>;
+  if (jsonrpc !== '2.0' || typeof method !== 'string') return undefined;
+  const validId = typeof id === 'string' || typeof id === 'number' || id === null || id === undefined;
+  if (!validId) return undefined;
+  return { method, id: id ?? null };
+}
+
+function isAsyncIterable(value: unknown): value is AsyncGenerator<unknown, void, undefined> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/** The task id in a streamed JSON-RPC response: 1.0's `{result: {task: {id}}}`, 0.3's `{result: {kind: 'task', id}}`. */
+function streamedTaskId(response: unknown): string | undefined {
+  const result = typeof response === 'object' && response !== null && 'result' in response ? response.result : undefined;
+  if (typeof result !== 'object' || result === null) return undefined;
+  if ('task' in result && typeof result.task === 'object' && result.task !== null && 'id' in result.task && typeof result.task.id === 'string') return result.task.id;
+  if ('kind' in result && result.kind === 'task' && 'id' in result && typeof result.id === 'string') return result.id;
+  if ('taskId' in result && typeof result.taskId === 'string') return result.taskId;
+  return undefined;
+}
+
+function errorCodeOf(response: unknown): string | undefined {
+  if (typeof response !== 'object' || response === null || !('error' in response)) return undefined;
+  const { error } = response;
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
+}
+
+function sendJson(res: ServerResponse, value: unknown): void {
+  const text = JSON.stringify(value);
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}

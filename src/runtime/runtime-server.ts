@@ -1,0 +1,99 @@
+// The runtime's one HTTP port (8080 in the pod): the agent card byte for byte at the well-known
+// path, A2A JSON-RPC on POST at the root (where the Service and the gateway's rewrite deliver
+// requests) and at the card's interface path, and /healthz, /readyz, /metrics beside them.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+
+import type { JsonRpcEndpoint } from './json-rpc-endpoint.js';
+
+export const AGENT_CARD_PATH = '/.well-known/agent-card.json';
+
+export interface RuntimeServerOptions {
+  host: string;
+  port: number;
+  /** Undefined when the agent publishes no card (it has no a2aConfig). */
+  cardBytes: Buffer | undefined;
+  /** Paths JSON-RPC is served on, besides '/'. */
+  rpcPaths: readonly string[];
+  endpoint: JsonRpcEndpoint;
+  registry: Registry;
+  ready: () => boolean;
+  logger: Logger;
+}
+
+export class RuntimeServer {
+  private readonly server: Server;
+
+  private readonly rpcPaths: Set<string>;
+
+  constructor(private readonly options: RuntimeServerOptions) {
+    this.rpcPaths = new Set(['/', ...options.rpcPaths]);
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch((err: unknown) => {
+        options.logger.error({ err, path: req.url }, 'request failed');
+        if (!res.headersSent) reply(res, 500, 'internal error\n');
+        else res.destroy();
+      });
+    });
+    // Streams may stay open for as long as the model takes; the default request timeout would cut them.
+    this.server.requestTimeout = 0;
+    this.server.keepAliveTimeout = 65_000;
+  }
+
+  async listen(): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => resolve());
+    });
+    const address = this.server.address();
+    if (address === null || typeof address === 'string') throw new Error('the runtime server has no TCP address');
+    return address;
+  }
+
+  /** Stops accepting connections; open ones (in-flight tasks and their streams) are left to finish. */
+  stopAccepting(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+    });
+  }
+
+  closeAll(): void {
+    this.server.closeAllConnections();
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const method = req.method ?? 'GET';
+    if (method === 'POST' && this.rpcPaths.has(path)) return this.options.endpoint.handle(req, res);
+    if (method !== 'GET' && method !== 'HEAD') return reply(res, 405, 'method not allowed\n');
+    switch (path) {
+      case AGENT_CARD_PATH:
+        if (this.options.cardBytes === undefined) return reply(res, 404, 'this agent publishes no agent card\n');
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': this.options.cardBytes.length, 'Cache-Control': 'no-cache' });
+        res.end(method === 'HEAD' ? undefined : this.options.cardBytes);
+        return;
+      case '/healthz':
+      case '/livez':
+        return reply(res, 200, 'ok\n');
+      case '/readyz':
+        return this.options.ready() ? reply(res, 200, 'ok\n') : reply(res, 503, 'not ready\n');
+      case '/metrics': {
+        const text = await this.options.registry.metrics();
+        res.writeHead(200, { 'Content-Type': this.options.registry.contentType });
+        res.end(text);
+        return;
+      }
+      default:
+        return reply(res, 404, 'not found\n');
+    }
+  }
+}
+
+function reply(res: ServerResponse, code: number, body: string): void {
+  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(body);
+}
