@@ -1,6 +1,8 @@
-// Every API permission the operator uses, and nothing else. The Helm chart and kustomize RBAC are
-// checked against this list (a rule the operator does not need fails the test), and the operator is
-// run impersonating the chart's ServiceAccount (a missing rule fails the reconcile suite).
+// Every API permission the operator uses, and nothing else: the one source of the operator's RBAC.
+// `npm run generate` (hack/generate-rbac.ts) writes the Helm chart's rules (templates/_rbac.tpl) and
+// the kustomize roles (config/rbac/) from it, and a test fails when those files are stale; the
+// chart's rendered RBAC is checked against it in every mode (test/unit/install/rbac.test.ts), and the
+// operator is run impersonating the chart's ServiceAccount (a missing rule fails the reconcile suite).
 //
 // Why each verb: caches are filled by list+watch (never get); children are written by server-side
 // apply (patch, plus create: the API server checks it when an apply creates the object) and pruned
@@ -42,4 +44,35 @@ export const ROUTE_NAMESPACE_RULES: readonly PolicyRule[] = [
 /** Rules in the operator's own namespace, for leader election. */
 export const LEADER_ELECTION_RULES: readonly PolicyRule[] = [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+];
+
+/**
+ * ClusterRoles for the people who use Agents, not for the operator: kube-controller-manager
+ * aggregates them into the built-in ClusterRoles named by `aggregateTo`, so whoever holds those in
+ * a namespace may use Agents there with no Role of their own. Every Agentry resource; the status
+ * and finalizers subresources are the operator's to write, so edit has neither and view reads status.
+ */
+export interface UserRole {
+  /** Appended to the role's name: `<name>-edit`. */
+  suffix: string;
+  /** Built-in ClusterRoles it is aggregated into (`rbac.authorization.k8s.io/aggregate-to-<x>`). */
+  aggregateTo: readonly string[];
+  /** What its holders may do, for the generated files' comments. */
+  grants: string;
+  rules: readonly PolicyRule[];
+}
+
+export const USER_ROLES: readonly UserRole[] = [
+  {
+    suffix: 'edit',
+    aggregateTo: ['admin', 'edit'],
+    grants: 'manage Agents and ModelConfigs there, but not their status (the operator writes it)',
+    rules: [{ apiGroups: ['agentry.dev'], resources: ['agents', 'modelconfigs'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] }],
+  },
+  {
+    suffix: 'view',
+    aggregateTo: ['view'],
+    grants: 'read Agents and ModelConfigs there, status included',
+    rules: [{ apiGroups: ['agentry.dev'], resources: ['agents', 'agents/status', 'modelconfigs', 'modelconfigs/status'], verbs: ['get', 'list', 'watch'] }],
+  },
 ];

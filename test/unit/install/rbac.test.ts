@@ -1,6 +1,8 @@
 // The RBAC the chart and the kustomize base grant the operator is exactly
 // src/operator/rbac-requirements.ts: a verb or resource the operator does not use fails here, and so
 // does one it uses but is not granted (the reconcile suite would then fail on a real API server).
+// The rules are generated from that file (rbac-generated.test.ts checks they are not stale); this
+// checks what the chart's knobs render from them: scopes, bindings, namespaces.
 // Apart from it, the ClusterRoles for the people who use Agents (<fullname>-edit and -view,
 // aggregated into the built-in admin, edit and view) have exactly the rules and labels below, and
 // nothing binds them: they reach users through the built-in roles only.
