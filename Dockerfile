@@ -1,35 +1,56 @@
 # syntax=docker/dockerfile:1
-# The Agentry operator image:
+# The two Agentry images, from one build:
 #
-#   docker build -t ghcr.io/agentry-dev/agentry:0.1.0 .
+#   docker build --target agent-runtime -t ghcr.io/agentry-dev/agent-runtime:0.1.0 .   # declarative agents' pods
+#   docker build -t ghcr.io/agentry-dev/agentry:0.1.0 .                                 # the operator (last stage)
 #
-# Two stages on the same Node.js LTS base: `build` compiles the TypeScript with the dev
-# dependencies; the runtime stage has the production dependencies only (at the
-# lockfile's versions) and the compiled dist/. The base is pinned by tag; release pipelines pin its digest as
-# well (node:24.11.1-bookworm-slim@sha256:...) and let Renovate or Dependabot move both.
+# Stages on the same Node.js LTS base: `build` compiles the TypeScript with the dev dependencies;
+# `production-dependencies` installs the production dependencies only (at the lockfile's versions);
+# each image takes those and the compiled dist/. The base is pinned by tag; release pipelines pin its digest as
+# well (node:24.11.1-bookworm-slim@sha256:...) and let Renovate or Dependabot move both. .nvmrc holds
+# the same version: `npm test` runs jest on it (test/unit/hack/test-node.test.ts keeps them equal).
 
 FROM node:24.11.1-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# npm install, not npm ci: the lockfile pins every version, but it lists the platform-specific
-# optional binaries (@swc/core-*, unrs-resolver bindings) only for linux-x64, the platform it was
-# resolved on (the registry the project is built against serves no others), and npm ci refuses a
-# lockfile without them. npm install keeps the locked versions and resolves just this platform's.
-# No dependency needs an install script; none gets to run one.
-RUN npm install --ignore-scripts --no-audit --no-fund
+# The lockfile lists every platform's optional binaries (@swc/core-*), so npm ci installs exactly
+# it. No dependency needs an install script; none gets to run one (the package's own `prepare`
+# build is the RUN below).
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:24.11.1-bookworm-slim AS runtime
-ENV NODE_ENV=production
+FROM node:24.11.1-bookworm-slim AS production-dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund \
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
+
+# The agent runtime: what a Declarative Agent's pod runs. The operator renders only the arguments
+# (--config /etc/agentry/agent.json --agent-card /etc/agentry/agent-card.json); the root filesystem
+# is read-only in the pod, and the runtime writes nothing (a /tmp emptyDir is mounted for Node).
+FROM node:24.11.1-bookworm-slim AS agent-runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=production-dependencies /app/node_modules ./node_modules
+COPY package.json ./
 COPY bin ./bin
 COPY --from=build /app/dist ./dist
 # The base image's unprivileged "node" user, by number so that the kubelet can check runAsNonRoot.
+USER 1000:1000
+# A2A JSON-RPC, the agent card, /healthz, /readyz and /metrics.
+EXPOSE 8080
+ENTRYPOINT ["node", "/app/bin/agentry.js", "runtime"]
+
+# The operator (the default target).
+FROM node:24.11.1-bookworm-slim AS operator
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=production-dependencies /app/node_modules ./node_modules
+COPY package.json ./
+COPY bin ./bin
+COPY --from=build /app/dist ./dist
 # The code stays root-owned: the operator cannot modify itself.
 USER 1000:1000
 # /metrics, /healthz and /readyz (agentry run --probe-address).

@@ -1,4 +1,4 @@
-// What the image's runtime stage runs, without Docker: the package as `npm pack` publishes it,
+// What the images run, without Docker: the package as `npm pack` publishes it,
 // installed with production dependencies only (`--omit=dev`), runs `agentry --help` and
 // `agentry render`. Catches a `files` list that misses something, a runtime import of a dev
 // dependency, and a bin shim that does not find the compiled CLI. Needs the npm registry (or
@@ -39,7 +39,7 @@ beforeAll(async () => {
     timeoutMs: 120_000,
   });
 
-  const packed = JSON.parse(await runToolOk(npm, ['pack', '--json', '--pack-destination', work, ...quiet], { cwd: stage, timeoutMs: 60_000 })) as {
+  const packed = JSON.parse(await runToolOk(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', work, ...quiet], { cwd: stage, timeoutMs: 60_000 })) as {
     filename: string;
     files: { path: string }[];
   }[];
@@ -86,6 +86,10 @@ describe('the published package, installed with production dependencies only', (
     const run = await runTool(agentry, ['run', '--help'], { timeoutMs: 30_000 });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('--probe-address');
+    // The agent-runtime image's entrypoint: every runtime import resolves from production dependencies.
+    const runtime = await runTool(agentry, ['runtime', '--help'], { timeoutMs: 30_000 });
+    expect({ code: runtime.code, stderr: runtime.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(runtime.stdout).toContain('--agent-card');
   }, 60_000);
 
   it('renders a sample agent with agentry render', async () => {

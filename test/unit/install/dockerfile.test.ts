@@ -1,7 +1,7 @@
 // The Dockerfile, without a Docker engine (there is none here): it lints clean, and its structure
-// is what the image needs: a pinned Node.js LTS base, a build stage, a runtime stage with
-// production dependencies only, a numeric non-root user, and a build context that holds exactly
-// what it copies. test/integration/install-package.test.ts runs what the runtime stage runs.
+// is what the two images need: a pinned Node.js LTS base, a build stage, production dependencies
+// only in the operator and agent-runtime images, a numeric non-root user, and a build context that
+// holds exactly what it copies. test/integration/install-package.test.ts runs what the runtime stage runs.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -10,6 +10,8 @@ import { validate, ValidationSeverity } from 'dockerfile-utils';
 
 import { REPO_ROOT } from './support/paths.js';
 import { IMAGE_NODE_FLAGS } from '../../../hack/bench/operator-build.js';
+import { DEFAULT_AGENT_RUNTIME_IMAGE } from '../../../src/config/operator-config.js';
+import { AGENT_SERVICE_PORT } from '../../../src/render/runtime-contract.js';
 
 const DOCKERFILE = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
 const DOCKERIGNORE = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8');
@@ -75,29 +77,34 @@ function inContext(path: string): boolean {
 }
 
 describe('the Dockerfile', () => {
-  const [build, runtime, ...extra] = stages(DOCKERFILE);
+  const all = stages(DOCKERFILE);
+  const [build, deps, agentRuntime, operator, ...extra] = all;
+  const images = [
+    ['agent-runtime', agentRuntime],
+    ['operator', operator],
+  ] as const;
 
   it('passes the Dockerfile linter (dockerfile-utils) with every check an error', () => {
-    const all = ValidationSeverity.ERROR;
+    const severity = ValidationSeverity.ERROR;
     const problems = validate(DOCKERFILE, {
-      deprecatedMaintainer: all,
-      directiveCasing: all,
-      emptyContinuationLine: all,
-      instructionCasing: all,
-      instructionCmdMultiple: all,
-      instructionEntrypointMultiple: all,
-      instructionHealthcheckMultiple: all,
-      instructionJSONInSingleQuotes: all,
-      instructionWorkdirRelative: all,
+      deprecatedMaintainer: severity,
+      directiveCasing: severity,
+      emptyContinuationLine: severity,
+      instructionCasing: severity,
+      instructionCmdMultiple: severity,
+      instructionEntrypointMultiple: severity,
+      instructionHealthcheckMultiple: severity,
+      instructionJSONInSingleQuotes: severity,
+      instructionWorkdirRelative: severity,
     });
     const text = (m: string | { value: string }) => (typeof m === 'string' ? m : m.value);
     expect(problems.map((p) => `line ${p.range.start.line + 1}: ${text(p.message)}`)).toEqual([]);
   });
 
-  it('has a build stage and a runtime stage on the same pinned Node.js LTS image', () => {
+  it('has build, production-dependencies, agent-runtime and operator stages on one pinned Node.js LTS image; the operator is the default target', () => {
     expect(extra).toEqual([]);
-    expect(build?.name).toBe('build');
-    expect(runtime?.from).toBe(build?.from);
+    expect(all.map((s) => s.name)).toEqual(['build', 'production-dependencies', 'agent-runtime', 'operator']);
+    for (const stage of all) expect(stage.from).toBe(build?.from);
     const match = /^node:(\d+)\.\d+\.\d+-(bookworm|trixie)-slim(@sha256:[0-9a-f]{64})?$/.exec(build?.from ?? '');
     expect({ from: build?.from, pinned: match !== null }).toEqual({ from: build?.from, pinned: true });
     const major = Number(match?.[1]);
@@ -107,42 +114,50 @@ describe('the Dockerfile', () => {
     expect(major).toBeGreaterThanOrEqual(Number(/\d+/.exec(engines)?.[0]));
   });
 
-  it('compiles in the build stage with the dev dependencies from the lockfile', () => {
+  it('compiles in the build stage with the dev dependencies, exactly as the lockfile has them', () => {
     if (!build) throw new Error('no build stage');
-    expect(runs(build)).toEqual([expect.stringMatching(/^npm install\b/), 'npm run build']);
+    expect(runs(build)).toEqual([expect.stringMatching(/^npm ci --ignore-scripts\b/), 'npm run build']);
     expect(runs(build)[0]).not.toContain('--omit=dev');
   });
 
-  it('installs production dependencies only in the runtime stage, and copies the compiled code', () => {
-    if (!runtime) throw new Error('no runtime stage');
-    expect(runs(runtime)).toEqual([expect.stringMatching(/^npm install --omit=dev\b/)]);
-    const copies = runtime.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
-    expect(copies).toContain('--from=build /app/dist ./dist');
-    expect(copies.some((c) => c.includes('src'))).toBe(false);
-    expect(runtime.instructions.find((i) => i.keyword === 'ENV')?.args).toBe('NODE_ENV=production');
+  it('installs production dependencies only, once, for both images', () => {
+    if (!deps) throw new Error('no production-dependencies stage');
+    expect(runs(deps)).toEqual([expect.stringMatching(/^npm ci --omit=dev --ignore-scripts\b/)]);
   });
 
-  it('runs as a numeric non-root user', () => {
-    if (!runtime) throw new Error('no runtime stage');
-    const user = last(runtime, 'USER') ?? '';
-    expect(user).toMatch(/^[1-9][0-9]*(:[0-9]+)?$/);
+  it.each(images)('the %s image holds the production dependencies and the compiled code only, and runs as a numeric non-root user', (_name, image) => {
+    if (!image) throw new Error('missing stage');
+    expect(runs(image)).toEqual([]);
+    const copies = image.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
+    expect(copies).toEqual(['--from=production-dependencies /app/node_modules ./node_modules', 'package.json ./', 'bin ./bin', '--from=build /app/dist ./dist']);
+    expect(image.instructions.find((i) => i.keyword === 'ENV')?.args).toBe('NODE_ENV=production');
+    expect(last(image, 'WORKDIR')).toBe('/app');
+    expect(last(image, 'USER') ?? '').toMatch(/^[1-9][0-9]*(:[0-9]+)?$/);
   });
 
-  it('runs the agentry CLI, `run` by default, in exec form', () => {
-    if (!runtime) throw new Error('no runtime stage');
+  it('runs the agentry CLI: the operator with `run` by default, the agent runtime with `runtime` (the operator renders only its arguments)', () => {
+    if (!operator || !agentRuntime) throw new Error('missing stage');
     // With the V8 flags the benchmark measures (npm run bench runs the operator with the same ones).
-    expect(JSON.parse(last(runtime, 'ENTRYPOINT') ?? 'null')).toEqual(['node', ...IMAGE_NODE_FLAGS, '/app/bin/agentry.js']);
-    expect(JSON.parse(last(runtime, 'CMD') ?? 'null')).toEqual(['run']);
-    expect(last(runtime, 'WORKDIR')).toBe('/app');
+    expect(JSON.parse(last(operator, 'ENTRYPOINT') ?? 'null')).toEqual(['node', ...IMAGE_NODE_FLAGS, '/app/bin/agentry.js']);
+    expect(JSON.parse(last(operator, 'CMD') ?? 'null')).toEqual(['run']);
+    expect(JSON.parse(last(agentRuntime, 'ENTRYPOINT') ?? 'null')).toEqual(['node', '/app/bin/agentry.js', 'runtime']);
+    expect(last(agentRuntime, 'CMD')).toBeUndefined();
+    expect(last(agentRuntime, 'EXPOSE')).toBe(String(AGENT_SERVICE_PORT));
     // The shim loads the compiled CLI from ../dist, which the build stage writes from src/.
-    expect(readFileSync(join(REPO_ROOT, 'bin/agentry.js'), 'utf8')).toContain("from '../dist/cli/main.js'");
+    expect(readFileSync(join(REPO_ROOT, 'bin/agentry.js'), 'utf8')).toContain("'../dist/cli/main.js'");
     expect(existsSync(join(REPO_ROOT, 'src/cli/main.ts'))).toBe(true);
     const buildConfig = JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.build.json'), 'utf8')) as { compilerOptions: { rootDir: string; outDir: string } };
     expect(buildConfig.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
   });
 
+  it("the operator config's default runtime image is the agent-runtime image of this version", () => {
+    const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(DEFAULT_AGENT_RUNTIME_IMAGE).toBe(`ghcr.io/agentry-dev/agent-runtime:${version}`);
+    expect(DOCKERFILE).toContain(`--target agent-runtime -t ${DEFAULT_AGENT_RUNTIME_IMAGE} .`);
+  });
+
   it('copies only what exists and what .dockerignore lets into the build context', () => {
-    const sources = stages(DOCKERFILE)
+    const sources = all
       .flatMap((s) => s.instructions)
       .filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from='))
       .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
