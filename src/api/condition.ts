@@ -25,6 +25,10 @@ export const ConditionReason = {
   InvalidModelConfig: 'InvalidModelConfig',
   /** Accepted=False: the exposure the Agent asks for is not allowed by the operator config. */
   InvalidExposure: 'InvalidExposure',
+  /** Accepted=False: a tool names an Agent or Service that does not exist. */
+  ToolNotFound: 'ToolNotFound',
+  /** Accepted=False: a tool cannot work as written (self-reference, namespace not allowed, peer without A2A, Service without pods). */
+  InvalidTool: 'InvalidTool',
   /** Ready=False: the Agent is not accepted, so nothing runs for it. */
   NotAccepted: 'NotAccepted',
   /** Ready=False: applying a child object failed; retried with backoff. */

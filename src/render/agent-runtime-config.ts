@@ -1,35 +1,44 @@
-// `agent.json`: the resolved configuration the Agentry runtime reads at start-up. Everything is
-// resolved here (the ModelConfig is inlined) so the runtime needs no Kubernetes API access. Secret
-// material is never written: only the *names* of the environment variables that carry it.
+// `agent.json`: the resolved configuration the Agentry runtime reads at start-up, in the shape of the
+// shared contract (src/contract/agent-config.ts). Everything is resolved here (the ModelConfig
+// inlined, tools turned into URLs) so the runtime needs no Kubernetes API access. Secret material is
+// never written: only the *names* of the environment variables that carry it.
 import type { A2AConfig } from '../api/a2a-config.js';
-import type { Agent } from '../api/agent.js';
 import type { ModelConfig } from '../api/model-config.js';
+import type { AgentConfig, DeclarativeAgentConfig, ModelSection } from '../contract/agent-config.js';
+import type { RenderContext } from './render-context.js';
+import { RenderFailureReason, RenderRejection } from './render-result.js';
 import { AGENT_ENV } from './runtime-contract.js';
 
-export function agentRuntimeConfig(agent: Agent, namespace: string, modelConfig: ModelConfig | undefined): Record<string, unknown> {
-  const metadata = {
-    agent: {
-      name: agent.metadata.name,
-      namespace,
-      ...(agent.spec.description !== undefined && { description: agent.spec.description }),
-    },
-    type: agent.spec.type,
-  };
-  const declarative = agent.spec.declarative;
-  // BYO images bring their own configuration: they get only who they are.
-  if (agent.spec.type !== 'Declarative' || declarative === undefined || modelConfig === undefined) return metadata;
+type RuntimeSkill = NonNullable<DeclarativeAgentConfig['skills']>[number];
 
+export function agentRuntimeConfig(ctx: RenderContext): AgentConfig {
+  const { agent, modelConfig } = ctx;
+  const identity = {
+    name: ctx.name,
+    namespace: ctx.namespace,
+    ...(agent.spec.description !== undefined && { description: agent.spec.description }),
+  };
+  // BYO images bring their own configuration: they get only who they are.
+  if (agent.spec.type === 'BYO') return { agent: identity, type: 'BYO' };
+  const declarative = agent.spec.declarative;
+  // resolveContext looked the ModelConfig up (or refused the Agent); the schema requires declarative.
+  if (declarative === undefined || modelConfig === undefined) {
+    throw new RenderRejection(RenderFailureReason.InvalidSpec, 'spec.declarative: a Declarative agent needs its declarative section and ModelConfig');
+  }
   return {
-    ...metadata,
+    agent: identity,
+    type: 'Declarative',
     model: modelSection(modelConfig),
     ...(declarative.systemMessage !== undefined && { systemMessage: declarative.systemMessage }),
     ...(declarative.systemMessageFrom !== undefined && { systemMessageEnv: AGENT_ENV.systemMessage }),
     stream: declarative.stream ?? false,
     ...(agent.spec.a2aConfig !== undefined && { skills: runtimeSkills(agent.spec.a2aConfig) }),
+    ...(ctx.tools.section !== undefined && { tools: ctx.tools.section }),
+    limits: { maxSteps: ctx.config.tools.maxSteps },
   };
 }
 
-function modelSection(modelConfig: ModelConfig): Record<string, unknown> {
+function modelSection(modelConfig: ModelConfig): ModelSection {
   const { provider, model, baseUrl, parameters, azure, apiKeySecret } = modelConfig.spec;
   return {
     provider,
@@ -41,7 +50,7 @@ function modelSection(modelConfig: ModelConfig): Record<string, unknown> {
   };
 }
 
-function runtimeSkills(a2aConfig: A2AConfig): Record<string, unknown>[] {
+function runtimeSkills(a2aConfig: A2AConfig): RuntimeSkill[] {
   return a2aConfig.skills.map((skill) => ({
     id: skill.id,
     name: skill.name,

@@ -13,7 +13,7 @@ import { prettySortedJson, sortedRecord } from './sorted-keys.js';
 export function configMapData(ctx: RenderContext): Record<string, string> {
   const { agent } = ctx;
   const data: Record<string, string> = {
-    [AGENT_CONFIG_KEY]: prettySortedJson(agentRuntimeConfig(agent, ctx.namespace, ctx.modelConfig)),
+    [AGENT_CONFIG_KEY]: prettySortedJson(agentRuntimeConfig(ctx)),
   };
   if (agent.spec.a2aConfig !== undefined) {
     const url = (ctx.exposure.routed ? ctx.exposure.publicUrl : undefined) ?? inClusterUrl(ctx.name, ctx.namespace);
@@ -25,6 +25,8 @@ export function configMapData(ctx: RenderContext): Record<string, string> {
         streamingByDefault: agent.spec.declarative?.stream ?? false,
         url,
         protocolVersion: ctx.config.a2a.protocolVersion,
+        // Agentry's runtime speaks A2A 0.3 too; what a BYO image speaks is its own business.
+        servesLegacyProtocol: agent.spec.type === 'Declarative',
       }),
     );
   }

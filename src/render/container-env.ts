@@ -55,6 +55,8 @@ function operatorEnv(ctx: RenderContext): KubeEnvVar[] {
     const { name, key } = systemMessageFrom.secretKeyRef;
     env.push({ name: AGENT_ENV.systemMessage, valueFrom: { secretKeyRef: { name, key } } });
   }
+  // MCP headers (an Authorization token, say): by reference, named in agent.json, never copied.
+  for (const header of ctx.tools.headerEnv) env.push({ name: header.name, valueFrom: { secretKeyRef: { ...header.secretKeyRef } } });
   return env;
 }
 

@@ -1,8 +1,8 @@
 // The NetworkPolicy around the agent pods: default-deny in both directions (both policyTypes are
 // listed explicitly, so an empty rule list means "nothing" rather than "not restricted"), then
-// ingress to the agent port only from the gateway and the sources the configuration lets the Agent
-// add, and egress only to DNS, the configured model endpoints, the Agent's own additions and (to call
-// peer agents) the gateway.
+// ingress to the agent port only from the gateway, the sources the configuration lets the Agent add
+// and the Agents that call it as a tool, and egress only to DNS, the configured model endpoints, the
+// Agent's own additions, the pods of its in-cluster tools and (to call peer agents) the gateway.
 import { cidrWithin } from '../api/cidr.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { childMetadata } from './child-metadata.js';
@@ -31,7 +31,10 @@ export function networkPolicyEnabled(ctx: RenderContext): boolean {
 }
 
 export function networkPolicy(ctx: RenderContext): KubeObject {
-  const ingressPeers = [...gatewayPeers(ctx), ...agentIngressPeers(ctx)];
+  // The Agents that call this one as a tool: without them its gateway-only ingress would drop the
+  // calls their egress lets out.
+  const callerPeers = ctx.callers.map((caller) => namespacePeer(caller.namespace, selectorLabels(caller.name)));
+  const ingressPeers = [...gatewayPeers(ctx), ...agentIngressPeers(ctx), ...callerPeers];
   const egress = egressRules(ctx);
   return {
     apiVersion: 'networking.k8s.io/v1',
@@ -113,6 +116,11 @@ function egressRules(ctx: RenderContext): Record<string, unknown>[] {
   });
   for (const destination of ctx.agent.spec.exposure?.networkPolicy?.egressTo ?? []) {
     rules.push(ipBlockRule(destination.cidr, (destination.ports ?? []).map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' }))));
+  }
+  // Each in-cluster tool: its pods on the one port it serves (a Service's targetPort: policies
+  // match pod ports, after the Service has translated its own). URL tools open nothing here.
+  for (const destination of ctx.tools.destinations) {
+    rules.push({ to: [namespacePeer(destination.namespace, destination.podLabels)], ports: [{ protocol: destination.protocol, port: destination.port }] });
   }
   if (peerAgentsViaGateway) {
     // The configuration does not know the gateway's ports: all ports of the gateway pods.

@@ -11,6 +11,10 @@ export const RenderFailureReason = {
   InvalidModelConfig: 'InvalidModelConfig',
   /** The Agent asks for exposure the operator configuration does not allow (a custom path, an ingress source). */
   InvalidExposure: 'InvalidExposure',
+  /** A tool names an Agent or Service that does not exist (yet): retried when it appears. */
+  ToolNotFound: 'ToolNotFound',
+  /** A tool can never work as written: a self-reference, a namespace the configuration does not allow, a peer that does not speak A2A, a Service without pods to open. */
+  InvalidTool: 'InvalidTool',
 } as const;
 export type RenderFailureReason = (typeof RenderFailureReason)[keyof typeof RenderFailureReason];
 

@@ -2,12 +2,15 @@
 // randomness, stable key and list order, so the same input always yields the same objects (and the
 // operator's steady state makes no writes). It never throws: whatever it is given (an Agent that
 // slipped past the API server's validation, junk) comes back as { ok: false, reason, message }.
+import { z } from 'zod';
+
 import type { Agent } from '../api/agent.js';
 import { dns1123Label } from '../api/kubernetes-names.js';
 import type { ModelConfig } from '../api/model-config.js';
 import { validateAgent, validateModelConfig } from '../api/validation.js';
 import type { OperatorConfig } from '../config/operator-config.js';
 import type { KubeObject } from '../kube/kube-object.js';
+import { admittedCallers, resolveTools } from './agent-tools.js';
 import { inClusterUrl } from './agent-urls.js';
 import { configHash } from './config-hash.js';
 import { configMap, configMapData } from './config-map.js';
@@ -27,7 +30,20 @@ import { service } from './service.js';
 export interface RenderRelated {
   /** The ModelConfig named by a Declarative Agent's spec.declarative.modelConfig, when it exists. */
   modelConfig?: ModelConfig;
+  /** The Agents named by spec.declarative.tools[].agent that exist; a missing one is ToolNotFound. */
+  toolAgents?: readonly KubeObject[];
+  /** The Services named by spec.declarative.tools[].mcpServer.service that exist, as the operator projects them (ToolService). */
+  toolServices?: readonly KubeObject[];
+  /** The Agents whose tools name this Agent: its NetworkPolicy admits their pods. */
+  callers?: readonly KubeObject[];
 }
+
+/** The lists of RenderRelated, read from whatever render was given (junk counts as nothing found). */
+const relatedListsSchema = z.object({
+  toolAgents: z.array(z.unknown()).optional().catch(undefined),
+  toolServices: z.array(z.unknown()).optional().catch(undefined),
+  callers: z.array(z.unknown()).optional().catch(undefined),
+});
 
 export function render(agent: Agent, related: RenderRelated, config: OperatorConfig): RenderResult {
   try {
@@ -77,15 +93,21 @@ function resolveContext(input: unknown, related: unknown, config: OperatorConfig
   const containerPort = agent.spec.type === 'BYO' && agent.spec.byo !== undefined ? agent.spec.byo.port : AGENT_SERVICE_PORT;
   // Resolved before any object is built: an exposure problem must fail the whole render.
   const exposure = resolveGatewayExposure({ name, namespace }, agent.spec, config.gateway);
+  const lists = relatedListsSchema.safeParse(related);
+  const { toolAgents = [], toolServices = [], callers = [] } = lists.success ? lists.data : {};
+  const owner = { name, namespace, allowCrossNamespace: config.tools.allowCrossNamespaceReferences };
+  const speaksA2A = agent.spec.a2aConfig !== undefined;
   return {
     agent,
     name,
     namespace,
     modelConfig,
     config,
-    speaksA2A: agent.spec.a2aConfig !== undefined,
+    speaksA2A,
     containerPort,
     exposure,
+    tools: resolveTools(owner, agent.spec.declarative?.tools, { agents: toolAgents, services: toolServices }),
+    callers: admittedCallers({ ...owner, speaksA2A }, callers),
     ownerReference: agentOwnerReference(agent),
   };
 }

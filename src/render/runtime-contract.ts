@@ -36,5 +36,13 @@ export const AGENT_ENV = {
   systemMessage: 'AGENTRY_SYSTEM_MESSAGE',
 } as const;
 
+/**
+ * The variable carrying header `header` of tool `tool` (indexes in spec.declarative.tools and its
+ * headersFrom), a secretKeyRef: agent.json names it, the runtime reads it.
+ */
+export function toolHeaderEnv(tool: number, header: number): string {
+  return `AGENTRY_TOOL_${tool}_HEADER_${header}`;
+}
+
 /** Pod template annotation holding a hash of the ConfigMap's data, so that config edits roll the pods. */
 export const CONFIG_HASH_ANNOTATION = 'agentry.dev/config-hash';

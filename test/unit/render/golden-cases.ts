@@ -7,6 +7,10 @@ import { parseAllDocuments } from 'yaml';
 
 import { defaultOperatorConfig, parseOperatorConfig } from '../../../src/config/operator-config.js';
 import type { OperatorConfig } from '../../../src/config/operator-config.js';
+import { toKubeObject } from '../../../src/kube/kube-object.js';
+import type { KubeObject } from '../../../src/kube/kube-object.js';
+import { toolReferences } from '../../../src/render/tool-references.js';
+import { toolServiceProjection } from '../../../src/render/tool-service.js';
 
 export const GOLDEN_DIRECTORY = resolve(dirname(fileURLToPath(import.meta.url)), '../../fixtures/render');
 
@@ -14,6 +18,7 @@ export const INPUT_FILE = 'input.yaml';
 export const CONFIG_FILE = 'config.yaml';
 export const EXPECTED_FILE = 'expected.yaml';
 export const EXPECTED_ERROR_FILE = 'expected-error.yaml';
+export const RELATED_FILE = 'related.yaml';
 
 export interface GoldenCase {
   name: string;
@@ -24,6 +29,17 @@ export interface GoldenCase {
   modelConfig: unknown;
   config: OperatorConfig;
   hasConfigFile: boolean;
+  /** What else the cluster holds (related.yaml), looked up as the operator does. */
+  related: {
+    /** The Agents the Agent's tools name, of those in related.yaml. */
+    toolAgents: KubeObject[];
+    /** The Services its tools name. */
+    toolServices: KubeObject[];
+    /** The Agents whose tools name it. */
+    callers: KubeObject[];
+  };
+  /** The case has a related.yaml, which `agentry render` does not read. */
+  hasRelatedFile: boolean;
 }
 
 export function loadGoldenCases(): GoldenCase[] {
@@ -50,7 +66,30 @@ function loadGoldenCase(name: string): GoldenCase {
   const configPath = join(directory, CONFIG_FILE);
   const hasConfigFile = existsSync(configPath);
   const config = hasConfigFile ? parseOperatorConfig(readFileSync(configPath, 'utf8'), configPath) : defaultOperatorConfig();
-  return { name, directory, agent, modelConfig, config, hasConfigFile };
+  const relatedPath = join(directory, RELATED_FILE);
+  const hasRelatedFile = existsSync(relatedPath);
+  const related = relatedObjects(agent, hasRelatedFile ? readObjects(relatedPath, name) : []);
+  return { name, directory, agent, modelConfig, config, hasConfigFile, related, hasRelatedFile };
+}
+
+function readObjects(path: string, name: string): Record<string, unknown>[] {
+  const documents = parseAllDocuments(readFileSync(path, 'utf8'));
+  if (!Array.isArray(documents)) throw new Error(`${name}: ${path} is empty`);
+  return documents.map((d) => d.toJS() as unknown).filter(isRecord);
+}
+
+/** What the reconciler would find in its caches, from the objects of related.yaml. */
+function relatedObjects(agent: Record<string, unknown>, objects: Record<string, unknown>[]): GoldenCase['related'] {
+  const cluster = objects.map((o) => toKubeObject(o));
+  const own = { namespace: field(agent, 'metadata', 'namespace'), name: field(agent, 'metadata', 'name') };
+  const named = (o: KubeObject, ref: { namespace: unknown; name: unknown }) => o.metadata.namespace === ref.namespace && o.metadata.name === ref.name;
+  const references = toolReferences(agent);
+  const agents = cluster.filter((o) => o.kind === 'Agent');
+  return {
+    toolAgents: agents.filter((o) => references.agents.some((ref) => named(o, ref))),
+    toolServices: cluster.filter((o) => o.kind === 'Service' && references.services.some((ref) => named(o, ref))).map(toolServiceProjection),
+    callers: agents.filter((o) => toolReferences(o).agents.some((ref) => ref.namespace === own.namespace && ref.name === own.name)),
+  };
 }
 
 function field(object: unknown, ...path: string[]): unknown {

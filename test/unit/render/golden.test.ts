@@ -9,25 +9,79 @@
 //
 // With UPDATE_GOLDEN=1 the expected files are rewritten (and a stale one of the other kind removed)
 // instead of compared; the test then only checks that every case rendered.
+//
+// Every rendered ConfigMap is also read as the runtime reads it: agent.json through the contract's
+// agentConfigSchema and agent-card.json through agentCardSchema, and the parsed value must be the
+// file's JSON exactly, so render cannot write a field the contract does not know.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
 import { parse, stringify } from 'yaml';
+import { z } from 'zod';
 
 import type { Agent } from '../../../src/api/agent.js';
 import type { ModelConfig } from '../../../src/api/model-config.js';
 import { renderCommand } from '../../../src/cli/render-command.js';
+import { agentCardSchema } from '../../../src/contract/agent-card.js';
+import { agentConfigSchema } from '../../../src/contract/agent-config.js';
+import type { KubeObject } from '../../../src/kube/kube-object.js';
 import { toYamlStream } from '../../../src/render/manifest-stream.js';
 import { render } from '../../../src/render/render.js';
+import { AGENT_CARD_KEY, AGENT_CONFIG_KEY } from '../../../src/render/runtime-contract.js';
+import { updateGolden } from '../../harness/update-golden.js';
 import { CONFIG_FILE, EXPECTED_ERROR_FILE, EXPECTED_FILE, INPUT_FILE, loadGoldenCases } from './golden-cases.js';
 import type { GoldenCase } from './golden-cases.js';
 
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const UPDATE = updateGolden();
 
 function renderCase(testCase: GoldenCase) {
-  const related = testCase.modelConfig === undefined ? {} : { modelConfig: testCase.modelConfig as ModelConfig };
+  const related = { ...(testCase.modelConfig !== undefined && { modelConfig: testCase.modelConfig as ModelConfig }), ...testCase.related };
   return render(testCase.agent as Agent, related, testCase.config);
+}
+
+const configMapSchema = z.object({ kind: z.literal('ConfigMap'), data: z.record(z.string(), z.string()) });
+
+/** The JSON files of the rendered ConfigMaps. */
+function contractFiles(objects: readonly KubeObject[]): { key: string; json: unknown }[] {
+  return objects.flatMap((object) => {
+    const configMap = configMapSchema.safeParse(object);
+    if (!configMap.success) return [];
+    return Object.entries(configMap.data.data).map(([key, text]) => ({ key, json: JSON.parse(text) as unknown }));
+  });
+}
+
+/**
+ * Paths in `value` that `schema` does not name. The card's objects are loose (a card from elsewhere
+ * may carry more), so parsing alone would let an unknown field through: this walks the shapes.
+ */
+/** Each file of the agent's ConfigMap is exactly what the contract's schema reads from it. */
+function expectContractFiles(testCase: GoldenCase, objects: readonly KubeObject[]): void {
+  const files = contractFiles(objects);
+  expect(files.map((f) => f.key)).toContain(AGENT_CONFIG_KEY);
+  for (const { key, json } of files) {
+    if (key === AGENT_CONFIG_KEY) {
+      expect(agentConfigSchema.parse(json)).toEqual(json);
+    } else if (key === AGENT_CARD_KEY) {
+      expect(agentCardSchema.parse(json)).toEqual(json);
+      expect(unknownFields(agentCardSchema, json)).toEqual([]);
+    } else {
+      throw new Error(`${testCase.name}: the ConfigMap has a key the runtime does not read: ${key}`);
+    }
+  }
+}
+
+function unknownFields(schema: z.ZodType, value: unknown, path = ''): string[] {
+  if (schema instanceof z.ZodOptional) return unknownFields(schema.unwrap() as z.ZodType, value, path);
+  if (schema instanceof z.ZodArray && Array.isArray(value)) return value.flatMap((item, i) => unknownFields(schema.element as z.ZodType, item, `${path}[${i}]`));
+  if (schema instanceof z.ZodObject && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const shape = schema.shape as Record<string, z.ZodType>;
+    return Object.entries(value).flatMap(([key, member]) => {
+      const memberSchema = shape[key];
+      return memberSchema === undefined ? [`${path}.${key}`] : unknownFields(memberSchema, member, `${path}.${key}`);
+    });
+  }
+  return [];
 }
 
 function writeExpected(testCase: GoldenCase, file: string, text: string): void {
@@ -45,6 +99,8 @@ describe('render golden files', () => {
 
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, testCase) => {
     const result = renderCase(testCase);
+    // Before anything is compared or written: an update must not record files the runtime refuses.
+    if (result.ok) expectContractFiles(testCase, result.objects);
     if (UPDATE) {
       if (result.ok) writeExpected(testCase, EXPECTED_FILE, toYamlStream(result.objects));
       else writeExpected(testCase, EXPECTED_ERROR_FILE, stringify({ reason: result.reason, message: result.message }, { lineWidth: 0 }));
@@ -63,8 +119,19 @@ describe('render golden files', () => {
     }
   });
 
+  it('would notice a field the contract does not know', () => {
+    const byo = { agent: { name: 'a', namespace: 'n' }, type: 'BYO', extra: true };
+    expect(agentConfigSchema.parse(byo)).not.toEqual(byo);
+    expect(unknownFields(agentCardSchema, { name: 'a', capabilities: { streaming: true, pushy: 1 }, skills: [{ id: 's', bogus: 2 }] })).toEqual([
+      '.capabilities.pushy',
+      '.skills[0].bogus',
+    ]);
+  });
+
   // The CLI must print exactly what render returns: it is how users preview what the operator applies.
-  it.each(cases.map((c) => [c.name, c] as const))('agentry render prints the same for %s', async (_name, testCase) => {
+  // Not for cases with a related.yaml: what the operator finds in the cluster, the CLI is not given.
+  const cliCases = cases.filter((c) => !c.hasRelatedFile);
+  it.each(cliCases.map((c) => [c.name, c] as const))('agentry render prints the same for %s', async (_name, testCase) => {
     const files: Record<string, string> = { [INPUT_FILE]: readFileSync(join(testCase.directory, INPUT_FILE), 'utf8') };
     const argv = ['-f', INPUT_FILE];
     if (testCase.hasConfigFile) {
