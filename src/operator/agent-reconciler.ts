@@ -9,7 +9,8 @@ import { ConditionReason, ConditionType } from '../api/condition.js';
 import type { Agent } from '../api/agent.js';
 import type { ModelConfig } from '../api/model-config.js';
 import type { OperatorConfig } from '../config/operator-config.js';
-import { render } from '../render/render.js';
+import { render, type RenderRelated } from '../render/render.js';
+import { toolReferences } from '../render/tool-references.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { KubeApiError } from '../kube/kube-api-error.js';
 import type { KubeObject } from '../kube/kube-object.js';
@@ -30,6 +31,10 @@ export interface AgentReconcilerDeps {
   client: KubeClient;
   agents: ObjectLookup;
   modelConfigs: ObjectLookup;
+  /** Services the tools may name, as toolServiceProjection caches them; without it none is found. */
+  toolServices?: ObjectLookup;
+  /** The Agents whose tools name this one (an index lookup); without it an Agent admits no callers. */
+  callersOf?: (agent: ObjectRef) => readonly KubeObject[];
   children: InformerSet;
   config: OperatorConfig;
   recorder: EventRecorder;
@@ -85,7 +90,7 @@ export class AgentReconciler {
     const { namespace = '', name } = agent.metadata;
     const modelConfigName = agent.spec?.type === 'Declarative' ? agent.spec.declarative?.modelConfig : undefined;
     const modelConfig = modelConfigName ? (this.deps.modelConfigs.get(namespace, modelConfigName) as unknown as ModelConfig | undefined) : undefined;
-    const result = render(agent as unknown as Agent, modelConfig ? { modelConfig } : {}, this.deps.config);
+    const result = render(agent as unknown as Agent, { ...(modelConfig && { modelConfig }), ...this.toolsRelated(agent) }, this.deps.config);
 
     if (!result.ok) {
       // Nothing is applied for a spec we cannot render: children stay as they were (a running
@@ -162,6 +167,18 @@ export class AgentReconciler {
     if (applyError) throw new Error(applyError); // retried with backoff
     // A correction the drift guard held back: come back when it is due.
     if (retryInMs !== undefined) return { requeueAfterMs: retryInMs };
+  }
+
+  /** What the Agent's tools name and who names it, from the caches: render decides what is missing. */
+  private toolsRelated(agent: AgentView): Pick<RenderRelated, 'toolAgents' | 'toolServices' | 'callers'> {
+    const references = toolReferences(agent);
+    const found = (lookup: ObjectLookup | undefined, refs: readonly { namespace: string; name: string }[]) =>
+      refs.flatMap((ref) => lookup?.get(ref.namespace, ref.name) ?? []);
+    return {
+      toolAgents: found(this.deps.agents, references.agents),
+      toolServices: found(this.deps.toolServices, references.services),
+      callers: this.deps.callersOf?.({ namespace: agent.metadata.namespace, name: agent.metadata.name }) ?? [],
+    };
   }
 
   /** Deletes children that this Agent owns but no longer wants. Found by label, confirmed by owner. */

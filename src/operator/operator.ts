@@ -1,5 +1,5 @@
-// Wires the Agent controller together: caches for Agents, ModelConfigs and every child kind (in the
-// watched namespaces), the controller and its watches, leader election, the probe/metrics server,
+// Wires the Agent controller together: caches for Agents, ModelConfigs, every child kind and the
+// Services tools may name (in the watched namespaces), the controller and its watches, leader election, the probe/metrics server,
 // and graceful shutdown. Everything Agent-specific lives in the reconciler; this is plumbing.
 import { readFileSync } from 'node:fs';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -23,7 +23,18 @@ import { KubeApiError } from '../kube/kube-api-error.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { AgentReconciler } from './agent-reconciler.js';
 import { FIELD_MANAGER } from './apply/child-applier.js';
-import { BY_AGENT, BY_MODEL_CONFIG, agentsByModelConfig, childrenByAgent, owningAgentOf } from './cache-indexes.js';
+import { toolServiceProjection } from '../render/tool-service.js';
+import {
+  BY_AGENT,
+  BY_MODEL_CONFIG,
+  BY_TOOL_AGENT,
+  BY_TOOL_SERVICE,
+  agentsByModelConfig,
+  agentsByToolAgent,
+  agentsByToolService,
+  childrenByAgent,
+  owningAgentOf,
+} from './cache-indexes.js';
 import { childCacheTransform, withoutBookkeeping } from './child-cache.js';
 import { registerAgentGauges } from './agent-gauges.js';
 import { CHILD_KINDS, CHILD_LABEL_SELECTOR } from './child-kinds.js';
@@ -32,6 +43,7 @@ import { HealthServer } from './health-server.js';
 import { InformerSet } from './informer-set.js';
 import { RouteClaims } from './route-claims.js';
 import { routeClaimOf } from './route-claim-of.js';
+import { ToolPeerMapper } from './tool-peer-mapper.js';
 
 export const COMPONENT = 'agentry';
 
@@ -118,7 +130,10 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const caches = new InformerSet();
   // Only the Agent informers resync: a reconcile reads all of an Agent's children from the cache, so
   // re-delivering every child and ModelConfig too would only reconcile each Agent eight more times.
-  const informer = (apiVersion: string, kind: string, path: (ns?: string) => string, ns: string | undefined, cache: CacheOptions) => {
+  // Services that tools name live beside the operator's own Services in the same namespaces, but are
+  // cached apart (projected to what render reads), in a set of their own.
+  const toolServiceCaches = new InformerSet();
+  const informer = (apiVersion: string, kind: string, path: (ns?: string) => string, ns: string | undefined, cache: CacheOptions, into = caches) => {
     const inf = new Informer<KubeObject>({
       name: `${kind}${ns ? `/${ns}` : ''}`,
       listWatch: new KubeListWatch(connection, { path: path(ns), ...(cache.labelSelector ? { labelSelector: cache.labelSelector } : {}), observe: observeRead, userAgent }),
@@ -128,15 +143,23 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       transform: cache.transform,
     });
     for (const [name, indexFunc] of Object.entries(cache.indexes ?? {})) inf.addIndex(name, indexFunc);
-    caches.add(apiVersion, kind, inf);
+    into.add(apiVersion, kind, inf);
     return inf;
   };
   const agentPath = (ns?: string) => `/apis/${GROUP_VERSION}${ns ? `/namespaces/${ns}` : ''}/${AGENT_RESOURCE.plural}`;
   const modelConfigPath = (ns?: string) => `/apis/${GROUP_VERSION}${ns ? `/namespaces/${ns}` : ''}/${MODEL_CONFIG_RESOURCE.plural}`;
   const agentInformers = namespaces.map((ns) =>
-    informer(GROUP_VERSION, AGENT_RESOURCE.kind, agentPath, ns, { transform: withoutBookkeeping, resync: true, indexes: { [BY_MODEL_CONFIG]: agentsByModelConfig } }),
+    informer(GROUP_VERSION, AGENT_RESOURCE.kind, agentPath, ns, {
+      transform: withoutBookkeeping,
+      resync: true,
+      indexes: { [BY_MODEL_CONFIG]: agentsByModelConfig, [BY_TOOL_AGENT]: agentsByToolAgent, [BY_TOOL_SERVICE]: agentsByToolService },
+    }),
   );
   const modelConfigInformers = namespaces.map((ns) => informer(GROUP_VERSION, MODEL_CONFIG_RESOURCE.kind, modelConfigPath, ns, { transform: withoutBookkeeping, resync: false }));
+  // Every Service of the watched namespaces, not only Agentry's: any may be an MCP server's. Never
+  // whole (toolServiceProjection): a tenant's Services must not be able to grow the operator's memory.
+  const servicePath = (ns?: string) => `/api/v1${ns ? `/namespaces/${ns}` : ''}/services`;
+  const toolServiceInformers = namespaces.map((ns) => informer('v1', 'Service', servicePath, ns, { transform: toolServiceProjection, resync: false }, toolServiceCaches));
   // Routes may live in one fixed namespace beside the gateway. Unless it is watched anyway, only
   // HTTPRoutes are cached there: that is all the operator puts there, and all its RBAC allows there
   // (ROUTE_NAMESPACE_RULES in rbac-requirements.ts).
@@ -154,6 +177,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   );
 
   const agents = caches.of(GROUP_VERSION, AGENT_RESOURCE.kind);
+  const agentsByIndex = (index: string, ref: { namespace?: string; name: string }) => caches.byIndex(GROUP_VERSION, AGENT_RESOURCE.kind, index, objectRefKey(ref));
+  const callersOf = (agent: { namespace?: string; name: string }) => agentsByIndex(BY_TOOL_AGENT, agent);
   const effectiveConfig = gatewayApi ? config : { ...config, gateway: { ...config.gateway, enabled: false, parentRefs: [] } };
   const routeClaims = new RouteClaims();
   const recorder = new EventRecorder(client, COMPONENT, logger);
@@ -161,6 +186,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     client,
     agents,
     modelConfigs: caches.of(GROUP_VERSION, MODEL_CONFIG_RESOURCE.kind),
+    toolServices: toolServiceCaches.of('v1', 'Service'),
+    callersOf,
     children: caches,
     config: effectiveConfig,
     recorder,
@@ -202,6 +229,25 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       .map((a) => ({ namespace: a.metadata.namespace, name: a.metadata.name })),
   );
   for (const inf of modelConfigInformers) controller.watch(inf, toReferencingAgents);
+  // A Service appearing, changing or going away: the Agents whose MCP tools name it.
+  const toToolServiceUsers = enqueueMapped<KubeObject>((svc) =>
+    agentsByIndex(BY_TOOL_SERVICE, svc.metadata).map((a) => ({ namespace: a.metadata.namespace, name: a.metadata.name })),
+  );
+  for (const inf of toolServiceInformers) controller.watch(inf, toToolServiceUsers);
+  // An Agent's tools changing: the peers it names now and named before (their ingress admits it);
+  // a peer appearing, changing what callers see of it, or going away: its callers.
+  const toolPeers = new ToolPeerMapper(callersOf);
+  for (const inf of agentInformers) {
+    const enqueue = (refs: ReconcileRequest[]) => {
+      const priority = inf.hasSynced() ? Priority.Normal : Priority.Low;
+      for (const ref of refs) controller.enqueue(ref, priority);
+    };
+    inf.addEventHandler({
+      onAdd: (a) => enqueue(toolPeers.added(a)),
+      onUpdate: (old, a) => enqueue(toolPeers.updated(old, a)),
+      onDelete: (a) => enqueue(toolPeers.deleted(a)),
+    });
+  }
 
   let leader = !config.leaderElection.enabled;
   let synced = false;
