@@ -4,6 +4,7 @@
 #   hack/binaries.sh [component ...]     components: kube-apiserver etcd kube-controller-manager
 #                                         kube-scheduler kwok helm gateway-api (default: these),
 #                                         and on request kustomize flux-crds prometheus-operator-crds
+#                                         actionlint
 #
 # Prints one NAME=path line per component on stdout (progress goes to stderr), e.g.
 #   KUBE_APISERVER=/root/.cache/agentry/kubernetes-v1.36.3/kube-apiserver
@@ -172,6 +173,13 @@ fetch_prometheus_operator_crds() {
   cp "$dir/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml" "$out/"; chmod -R u+w "$out"
 }
 
+# actionlint lints .github/workflows/ in the tests (test/unit/ci/workflows.test.ts). `go install`
+# takes the version it prints from the module; installedFrom says where this one came from.
+build_actionlint() {
+  build_go_install actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" "$1" \
+    "-X github.com/rhysd/actionlint.installedFrom=hack/binaries.sh"
+}
+
 envtest_has() { [ -n "${KUBEBUILDER_ASSETS:-}" ] && [ -x "$KUBEBUILDER_ASSETS/$1" ]; }
 
 components=("$@")
@@ -199,6 +207,8 @@ for c in "${components[@]}"; do
       echo "PROMETHEUS_OPERATOR_CRDS=$cache/prometheus-operator-crds-$PROMETHEUS_OPERATOR_VERSION" ;;
     gateway-api) build_once "$cache/gateway-api-$GATEWAY_API_VERSION" fetch_gateway_api
       echo "GATEWAY_API_CRDS=$cache/gateway-api-$GATEWAY_API_VERSION/standard" ;;
+    actionlint) build_once "$cache/actionlint-$ACTIONLINT_VERSION" build_actionlint
+      echo "ACTIONLINT=$cache/actionlint-$ACTIONLINT_VERSION/actionlint" ;;
     *) log "unknown component: $c"; exit 2 ;;
   esac
 done

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export type Component =
+  | 'actionlint'
   | 'kube-apiserver'
   | 'etcd'
   | 'kube-controller-manager'
