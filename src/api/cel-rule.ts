@@ -16,7 +16,9 @@ export function celRule<T>(definition: CelRule<T>): z.core.$ZodCheck<T> {
   const { holds, ...validation } = definition;
   const path = fieldPathSegments(validation.fieldPath);
   const check = z.superRefine<T>((value, ctx) => {
-    if (!holds(value)) ctx.addIssue({ code: 'custom', message: validation.message, path, input: value });
+    // A fresh array each time: zod prefixes an array element's index onto the issue's path in place,
+    // so a shared one would grow with every failure (`tools[0][0]...`, a message never the same twice).
+    if (!holds(value)) ctx.addIssue({ code: 'custom', message: validation.message, path: [...path], input: value });
   });
   return registerCheckTranslation(check, { kind: 'cel', rule: validation });
 }
