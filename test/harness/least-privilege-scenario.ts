@@ -14,7 +14,7 @@ import { LEADER_ELECTION_RULES, WATCHED_NAMESPACE_RULES } from '../../src/operat
 import type { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 import { permissions } from '../unit/install/support/rbac-rules.js';
-import { auditEvents, isRefused, permissionOf, type AuditRecord } from './audit-log.js';
+import { auditEvents, isRefused, permissionOf, type AuditEvent } from './audit-log.js';
 import { CapturingLogger, mentionsForbidden } from './capturing-logger.js';
 import { applyChartRbac, deleteChartRbac, renderChart, waitForChartRbac, type ChartRender } from './chart-install.js';
 import { eventually } from './cluster.js';
@@ -278,6 +278,6 @@ function withRefusals(err: unknown, loggers: CapturingLogger[]): unknown {
   return new Error(`${err.message}\nthe operator was refused:\n${refused.map((r) => `  ${r.text.slice(0, 500)}`).join('\n')}`, { cause: err });
 }
 
-function describeEvent(event: AuditRecord): string {
+function describeEvent(event: AuditEvent): string {
   return `${event.verb} ${event.requestURI} -> ${event.responseStatus?.code ?? '?'}`;
 }

@@ -1,9 +1,7 @@
 // Runs the operator in-process against the test control plane, scoped to a test file's namespaces
-// (test files run in parallel, each with an operator of its own), and reads the API server's audit
-// log to see exactly which writes an operator made.
+// (test files run in parallel, each with an operator of its own), each with a User-Agent of its own
+// so that the API server's audit log (./audit-log.ts) shows exactly which writes it made.
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -13,7 +11,7 @@ import type { Logger } from '../../src/controller/logger.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import { startOperator, type RunningOperator } from '../../src/operator/operator.js';
 import type { KubeConnection } from '../../src/kube/kube-connection.js';
-import { connection } from './cluster.js';
+import { connection, eventually } from './cluster.js';
 
 const crdDir = fileURLToPath(new URL('../../crds', import.meta.url));
 
@@ -90,29 +88,6 @@ export async function startConfiguredOperator(options: ConfiguredOperatorOptions
   return { operator, userAgent, registry, stop: () => operator.stop() };
 }
 
-export interface AuditEvent {
-  verb: string;
-  userAgent: string;
-  requestURI: string;
-  stageTimestamp: string;
-  objectRef?: { resource?: string; namespace?: string; name?: string; subresource?: string };
-  responseStatus?: { code?: number };
-}
-
-/** Write requests (create/update/patch/delete) the API server recorded for `userAgent` after `since`. */
-export async function auditedWrites(userAgent: string, since: Date): Promise<AuditEvent[]> {
-  const kubeconfig = process.env.KUBECONFIG;
-  if (!kubeconfig) throw new Error('KUBECONFIG is not set');
-  const text = await readFile(join(dirname(kubeconfig), 'audit.log'), 'utf8');
-  const events: AuditEvent[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.includes(userAgent)) continue;
-    const event = JSON.parse(line) as AuditEvent;
-    if (event.userAgent === userAgent && new Date(event.stageTimestamp) > since) events.push(event);
-  }
-  return events;
-}
-
 /** Sum of a counter in a prom-client registry (all label sets matching `labels`). */
 export async function counterValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
   const metric = registry.getSingleMetric(name);
@@ -121,4 +96,28 @@ export async function counterValue(registry: Registry, name: string, labels: Rec
   return values
     .filter((v) => Object.entries(labels).every(([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want))
     .reduce((sum, v) => sum + v.value, 0);
+}
+
+/**
+ * Waits for a full resync that begins now, as the operator's own metrics show it: a resync period
+ * has passed (so the Agent informers have re-delivered every Agent), the reconcile counter has grown
+ * by at least `agents`, and the work queue has drained (nothing queued, no reconcile running).
+ */
+export async function afterAResync(op: TestOperator, agents: number, resyncPeriodMs: number, timeoutMs = 60_000): Promise<void> {
+  const startedAt = Date.now();
+  const before = await counterValue(op.registry, 'controller_runtime_reconcile_total');
+  try {
+    await eventually(
+      async () =>
+        Date.now() - startedAt >= resyncPeriodMs &&
+        (await counterValue(op.registry, 'controller_runtime_reconcile_total')) - before >= agents &&
+        (await counterValue(op.registry, 'workqueue_depth')) === 0 &&
+        (await counterValue(op.registry, 'controller_runtime_active_workers')) === 0,
+      timeoutMs,
+      50,
+    );
+  } catch (err) {
+    const reconciles = (await counterValue(op.registry, 'controller_runtime_reconcile_total')) - before;
+    throw new Error(`no full resync of ${agents} Agents within ${timeoutMs} ms (${reconciles} reconciles since)`, { cause: err });
+  }
 }

@@ -8,7 +8,8 @@ import { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 import { isSemanticSubset } from '../../src/operator/apply/semantic-subset.js';
 import { eventually, connection, kubeConfig, TestNamespaces } from '../harness/cluster.js';
-import { auditedWrites, counterValue, installAgentryCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
+import { auditEvents } from '../harness/audit-log.js';
+import { afterAResync, installAgentryCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -198,24 +199,22 @@ describe('Agent operator', () => {
     await eventually(async () => condition(await agentOf('steady-byo'), 'Ready')?.status === 'True', 60_000);
     // A second operator with a short resync, over the converged namespace.
     await op.stop();
-    const resyncing = await startTestOperator([ns], { resyncPeriodSeconds: 2 });
+    const resyncPeriodSeconds = 2;
+    const resyncing = await startTestOperator([ns], { resyncPeriodSeconds });
     try {
-      // Let it settle: its first pass may still finish work the first operator left (e.g. status).
       await eventually(async () => {
         const agents = await client.list<AgentObject>(AGENT, 'Agent', ns);
         return agents.every((a) => condition(a, 'Ready')?.status === 'True' && a.status?.observedGeneration === a.metadata.generation);
       }, 60_000);
-      await new Promise((r) => setTimeout(r, 3_000));
+      const agents = (await client.list(AGENT, 'Agent', ns)).length;
+      expect(agents).toBeGreaterThanOrEqual(2);
+      // Its first pass may still finish what the first operator left (a status, say): one full
+      // resync lets it, and the next one is the window measured.
+      await afterAResync(resyncing, agents, resyncPeriodSeconds * 1000);
       const since = new Date();
-      const reconcilesBefore = await counterValue(resyncing.registry, 'controller_runtime_reconcile_total');
-      await new Promise((r) => setTimeout(r, 5_000));
-      const reconciles = (await counterValue(resyncing.registry, 'controller_runtime_reconcile_total')) - reconcilesBefore;
-      const agents = await client.list(AGENT, 'Agent', ns);
-      expect(agents.length).toBeGreaterThanOrEqual(2);
-      // Two resyncs happened: every Agent was reconciled again...
-      expect(reconciles).toBeGreaterThanOrEqual(agents.length);
-      // ...and the API server recorded no write from this operator.
-      expect(await auditedWrites(resyncing.userAgent, since)).toEqual([]);
+      await afterAResync(resyncing, agents, resyncPeriodSeconds * 1000);
+      // Every Agent was reconciled again, and the API server recorded no write from this operator.
+      expect(await auditEvents({ since, userAgent: resyncing.userAgent })).toEqual([]);
     } finally {
       await resyncing.stop();
       op = await startTestOperator([ns]);

@@ -1,7 +1,7 @@
 // Input that gets past the API server but must not be applied: each Agent in
 // test/fixtures/past-admission reports Accepted=False with a reason and a message naming the field,
 // gets an Event, and has no children; odd-but-valid input renders faithfully; and the operator neither
-// crashes nor keeps reconciling or writing afterwards. (Inputs the API server itself rejects:
+// crashes nor retries or writes afterwards, through a full resync. (Inputs the API server itself rejects:
 // api-admission.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
@@ -13,7 +13,8 @@ import { parseOperatorConfig } from '../../src/config/operator-config.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 import { eventually, connection, kubeConfig, TestNamespaces } from '../harness/cluster.js';
-import { auditedWrites, counterValue, installAgentryCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
+import { auditEvents } from '../harness/audit-log.js';
+import { afterAResync, counterValue, installAgentryCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
 
 const dir = fileURLToPath(new URL('../fixtures/past-admission', import.meta.url));
 const config = parseOperatorConfig(readFileSync(join(dir, 'operator-config.yaml'), 'utf8'));
@@ -89,7 +90,7 @@ describe('input the API server accepts but the operator must not apply', () => {
     if (spec.declarative?.systemMessage) expect((JSON.parse(cm.data['agent.json'] ?? '{}') as { systemMessage?: string }).systemMessage).toBe(spec.declarative.systemMessage);
   });
 
-  it('settles: no further reconciles or writes once every Agent has its verdict', async () => {
+  it('settles: once every Agent has its verdict, a full resync writes and retries nothing', async () => {
     await eventually(async () => {
       const agents = await client.list<AgentObject>('agentry.dev/v1alpha1', 'Agent', ns);
       const valid = new Set(odd.map((c) => c.agent));
@@ -100,12 +101,26 @@ describe('input the API server accepts but the operator must not apply', () => {
         agents.filter((a) => valid.has(a.metadata.name)).every((a) => a.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
       );
     }, 60_000);
-    await new Promise((r) => setTimeout(r, 2_000));
+    // The same operator, with a short resync: every Agent, refused or not, is looked at again.
+    await op.stop();
+    const resyncPeriodSeconds = 2;
+    op = await startTestOperator([ns], { gateway: config.gateway, networkPolicy: config.networkPolicy, resyncPeriodSeconds });
+    // Its first pass may still finish what the first operator left: the second resync is measured.
+    await afterAResync(op, cases.length, resyncPeriodSeconds * 1000);
     const since = new Date();
-    const before = await counterValue(op.registry, 'controller_runtime_reconcile_total');
-    await new Promise((r) => setTimeout(r, 5_000));
-    expect((await counterValue(op.registry, 'controller_runtime_reconcile_total')) - before).toBe(0);
-    expect(await auditedWrites(op.userAgent, since)).toEqual([]);
+    const errors = await counterValue(op.registry, 'controller_runtime_reconcile_errors_total');
+    const requeues = await requeued(op);
+    await afterAResync(op, cases.length, resyncPeriodSeconds * 1000);
+    // A refused Agent is not retried (no error, no requeue), and nothing is written for any of them.
+    expect((await counterValue(op.registry, 'controller_runtime_reconcile_errors_total')) - errors).toBe(0);
+    expect((await requeued(op)) - requeues).toBe(0);
+    expect(await auditEvents({ since, userAgent: op.userAgent })).toEqual([]);
     expect(op.operator.isLeader()).toBe(true); // still running
-  }, 60_000);
+  }, 90_000);
 });
+
+/** Reconciles that asked to run again (requeue, requeue after a delay). */
+async function requeued(operator: TestOperator): Promise<number> {
+  const total = (result: string) => counterValue(operator.registry, 'controller_runtime_reconcile_total', { result });
+  return (await total('requeue')) + (await total('requeue_after'));
+}

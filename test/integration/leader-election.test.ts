@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 import { samplesOf, sumOf } from '../../hack/metrics/prometheus-text.js';
-import { auditEvents, type AuditRecord } from '../harness/audit-log.js';
+import { auditEvents, type AuditEvent } from '../harness/audit-log.js';
 import { eventually, connection, kubeConfig, TestNamespaces } from '../harness/cluster.js';
 import { installAgentryCrds } from '../harness/operator.js';
 import { OperatorProcess } from '../harness/operator-process.js';
@@ -51,7 +51,7 @@ const lease = (namespace = leaseNs, name = leaseName) => client.find<LeaseObject
 const byoAgent = (name: string): KubeObject => ({ apiVersion: AGENT, kind: 'Agent', metadata: { name, namespace: ns }, spec: { type: 'BYO', byo: { image: 'ghcr.io/acme/agent:1.0.0' }, a2aConfig: { skills: [{ id: 'x', name: 'X' }] } } });
 const service = (name: string) => client.find('v1', 'Service', ns, name);
 const writesBy = (identity: string, since: Date) => auditEvents({ since, userAgent: userAgent(identity) });
-const described = (events: AuditRecord[]) => events.map((e) => `${e.verb} ${e.requestURI}`);
+const described = (events: AuditEvent[]) => events.map((e) => `${e.verb} ${e.requestURI}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const indexOf = (lines: LogLine[], msg: string) => lines.findIndex((l) => l.msg === msg);
 
