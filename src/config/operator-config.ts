@@ -10,6 +10,7 @@ import { isHttpUrl } from '../api/http-url.js';
 import { dns1123Label, dns1123Subdomain, labelMap, qualifiedName } from '../api/kubernetes-names.js';
 import { formatIssuePath } from '../api/validation.js';
 import { leaseTimingProblems } from '../controller/lease-timing.js';
+import { APP_PROTOCOL_AUTO } from './app-protocol.js';
 import { unknownPlaceholders } from './path-template.js';
 
 export const DEFAULT_AGENT_RUNTIME_IMAGE = 'ghcr.io/agentry-dev/agent-runtime:0.1.0';
@@ -34,8 +35,10 @@ const agentRuntimeSchema = z
 const a2aSchema = z
   .strictObject({
     appProtocol: qualifiedName()
-      .default('kgateway.dev/a2a')
-      .describe("appProtocol of the Service of every agent with a2aConfig. 'kgateway.dev/a2a'; newer agentgateway also accepts 'agentgateway.dev/a2a'."),
+      .default(APP_PROTOCOL_AUTO)
+      .describe(
+        "appProtocol of the Service of every agent with a2aConfig. 'auto' (the default): from gateway.controllerName (kgateway.dev/a2a for agentgateway and kgateway, none for Traefik, Envoy Gateway and Istio; kgateway.dev/a2a when unset or unknown); 'none': no appProtocol; any other value is written as it is (newer agentgateway also accepts 'agentgateway.dev/a2a').",
+      ),
     protocolVersion: z
       .string()
       .regex(/^[0-9]+\.[0-9]+(\.[0-9]+)?$/, { message: 'must be a version such as 1.0' })

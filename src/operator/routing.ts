@@ -1,6 +1,7 @@
 // The Routed condition: whether the gateway routes the agent, as the gateway itself reports it on
 // the HTTPRoute's status.parents[].conditions.
 import { ConditionReason } from '../api/condition.js';
+import { APP_PROTOCOL_AUTO, APP_PROTOCOL_NONE, GATEWAY_APP_PROTOCOLS, a2aServiceAppProtocol } from '../config/app-protocol.js';
 import type { OperatorConfig } from '../config/operator-config.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import type { ConditionInput } from './conditions.js';
@@ -24,13 +25,32 @@ export function routedCondition(desired: KubeObject | undefined, live: KubeObjec
       const c = parent.conditions?.find((x) => x.type === type);
       if (!c || c.status !== 'True') {
         const gw = `${parent.parentRef?.namespace ?? live?.metadata.namespace}/${parent.parentRef?.name ?? '?'}`;
+        const hint = c?.reason === UNSUPPORTED_PROTOCOL ? `; ${appProtocolHint(parent.controllerName, config)}` : '';
         return {
           status: c ? 'False' : 'Unknown',
           reason: c?.reason && /^[A-Za-z]/.test(c.reason) ? c.reason : ConditionReason.RouteNotAccepted,
-          message: `gateway ${gw}: ${type}=${c?.status ?? 'missing'}${c?.message ? `: ${c.message}` : ''}`,
+          message: `gateway ${gw}: ${type}=${c?.status ?? 'missing'}${c?.message ? `: ${c.message}` : ''}${hint}`,
         };
       }
     }
   }
   return { status: 'True', reason: ConditionReason.RouteAccepted, message: `accepted by ${parents.length} gateway(s)` };
+}
+
+/** The Gateway API's reason for a backend whose (app)protocol the gateway does not support. */
+const UNSUPPORTED_PROTOCOL = 'UnsupportedProtocol';
+
+/**
+ * What fixes an UnsupportedProtocol: the only protocol field Agentry sets on the agent's Service is
+ * the A2A appProtocol, so the message names the operator config fields that choose it.
+ */
+function appProtocolHint(controllerName: string | undefined, config: OperatorConfig): string {
+  const current = a2aServiceAppProtocol(config);
+  const refused = current === undefined ? 'the agent Service' : `the agent Service's appProtocol ${JSON.stringify(current)}`;
+  const known = GATEWAY_APP_PROTOCOLS.find((g) => g.controllerName === controllerName);
+  if (known !== undefined && known.appProtocol !== current) {
+    const auto = `gateway.controllerName: ${known.controllerName} with a2a.appProtocol: ${APP_PROTOCOL_AUTO}`;
+    return `${known.gateway} does not accept ${refused}: set the operator config's a2a.appProtocol to ${known.appProtocol ?? APP_PROTOCOL_NONE} (or ${auto}, which picks it); see docs/gateway-api.md`;
+  }
+  return `the gateway does not accept ${refused}: set the operator config's a2a.appProtocol to one it accepts, or to ${APP_PROTOCOL_NONE} for no appProtocol; see docs/gateway-api.md`;
 }

@@ -1,7 +1,9 @@
 // The agent's ClusterIP Service. Its port carries the configured A2A appProtocol exactly when the
-// agent speaks A2A: that is what makes agentgateway turn on its A2A handling (agent-card URL
-// rewriting, A2A telemetry) for traffic to this backend. For other agents the key is not written at
-// all, so server-side apply removes a previously set appProtocol when a2aConfig is dropped.
+// agent speaks A2A (and the gateway accepts one): that is what makes agentgateway turn on its A2A
+// handling (agent-card URL rewriting, A2A telemetry) for traffic to this backend. For other agents
+// the key is not written at all, so server-side apply removes a previously set appProtocol when
+// a2aConfig is dropped.
+import { a2aServiceAppProtocol } from '../config/app-protocol.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { childMetadata } from './child-metadata.js';
 import { selectorLabels } from './labels.js';
@@ -9,6 +11,8 @@ import type { RenderContext } from './render-context.js';
 import { AGENT_PORT_NAME, AGENT_SERVICE_PORT } from './runtime-contract.js';
 
 export function service(ctx: RenderContext): KubeObject {
+  // The value depends on the gateway (src/config/app-protocol.ts): some refuse the A2A one.
+  const appProtocol = ctx.speaksA2A ? a2aServiceAppProtocol(ctx.config) : undefined;
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -23,7 +27,7 @@ export function service(ctx: RenderContext): KubeObject {
           // By name: a BYO agent's own port reaches the same Service port 8080.
           targetPort: AGENT_PORT_NAME,
           protocol: 'TCP',
-          ...(ctx.speaksA2A && { appProtocol: ctx.config.a2a.appProtocol }),
+          ...(appProtocol !== undefined && { appProtocol }),
         },
       ],
     },

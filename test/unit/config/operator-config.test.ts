@@ -32,7 +32,7 @@ describe('parseOperatorConfig', () => {
   it('has the documented defaults', () => {
     const config = defaultOperatorConfig();
     expect(config.agentRuntime).toEqual({ image: DEFAULT_AGENT_RUNTIME_IMAGE, imagePullPolicy: 'IfNotPresent' });
-    expect(config.a2a).toEqual({ appProtocol: 'kgateway.dev/a2a', protocolVersion: '1.0' });
+    expect(config.a2a).toEqual({ appProtocol: 'auto', protocolVersion: '1.0' });
     expect(config.gateway).toEqual({ enabled: true, parentRefs: [], pathTemplate: '/agents/{namespace}/{name}', allowCustomPathPrefix: false, allowAgentHostnames: false });
     expect(config.networkPolicy).toEqual({
       enabled: true,

@@ -90,4 +90,24 @@ describe('Routed', () => {
     expect(routedCondition(route, other, filtered)).toMatchObject({ status: 'Unknown', reason: 'GatewayNotReporting' });
     expect(routedCondition(route, other, config)).toMatchObject({ status: 'False', reason: 'NotAllowedByListeners' });
   });
+
+  it('names the config field that fixes an UnsupportedProtocol', () => {
+    const unsupported = (controllerName: string) =>
+      withParents([
+        parent(controllerName, [
+          { type: 'Accepted', status: 'True', reason: 'Accepted' },
+          { type: 'ResolvedRefs', status: 'False', reason: 'UnsupportedProtocol', message: 'Cannot load HTTPBackendRef ns/a: unsupported application protocol kgateway.dev/a2a' },
+        ]),
+      ]);
+    const traefik = routedCondition(route, unsupported('traefik.io/gateway-controller'), config);
+    expect(traefik).toMatchObject({ status: 'False', reason: 'UnsupportedProtocol' });
+    expect(traefik.message).toContain('unsupported application protocol kgateway.dev/a2a');
+    expect(traefik.message).toContain(`Traefik does not accept the agent Service's appProtocol "kgateway.dev/a2a": set the operator config's a2a.appProtocol to none`);
+    expect(traefik.message).toContain('gateway.controllerName: traefik.io/gateway-controller with a2a.appProtocol: auto');
+    const unknown = routedCondition(route, unsupported('example.com/gateway'), config).message;
+    expect(unknown).toContain("set the operator config's a2a.appProtocol to one it accepts, or to none");
+    // Other refusals get no such hint.
+    const refused = withParents([parent('traefik.io/gateway-controller', [{ type: 'Accepted', status: 'True' }, { type: 'ResolvedRefs', status: 'False', reason: 'BackendNotFound' }])]);
+    expect(routedCondition(route, refused, config).message).not.toContain('a2a.appProtocol');
+  });
 });

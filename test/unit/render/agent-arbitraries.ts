@@ -231,7 +231,7 @@ export function modelConfigFor(name: string, namespace: string) {
 /** What an operator configuration file may say, before defaults. */
 export const operatorConfigInput: fc.Arbitrary<OperatorConfigInput> = fc.record(
   {
-    a2a: fc.record({ appProtocol: fc.constantFrom('kgateway.dev/a2a', 'agentgateway.dev/a2a') }),
+    a2a: fc.record({ appProtocol: fc.constantFrom('auto', 'none', 'kgateway.dev/a2a', 'agentgateway.dev/a2a') }),
     gateway: fc.record(
       {
         enabled: fc.boolean(),
@@ -243,6 +243,8 @@ export const operatorConfigInput: fc.Arbitrary<OperatorConfigInput> = fc.record(
         routeNamespace: shortLabel,
         hostnames: fc.uniqueArray(hostname, { maxLength: 2 }),
         publicBaseUrl: fc.constantFrom('https://agents.example.com', 'https://example.com/gateway/', 'http://10.0.0.1:8080'),
+        // Known controllers pick the appProtocol when a2a.appProtocol is auto; an unknown one does not.
+        controllerName: fc.constantFrom('traefik.io/gateway-controller', 'kgateway.dev/kgateway', 'istio.io/gateway-controller', 'example.com/gateway'),
       },
       { requiredKeys: [] },
     ),

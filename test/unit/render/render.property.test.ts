@@ -12,6 +12,7 @@ import type { Agent } from '../../../src/api/agent.js';
 import { LABEL_KEYS, MANAGED_BY } from '../../../src/api/group-version.js';
 import type { ModelConfig } from '../../../src/api/model-config.js';
 import { validateAgent, validateModelConfig } from '../../../src/api/validation.js';
+import { a2aServiceAppProtocol } from '../../../src/config/app-protocol.js';
 import { defaultOperatorConfig } from '../../../src/config/operator-config.js';
 import { agentCardSchema } from '../../../src/contract/agent-card.js';
 import { agentConfigSchema } from '../../../src/contract/agent-config.js';
@@ -286,13 +287,14 @@ describe('render, for any schema-valid Agent', () => {
     );
   });
 
-  it('puts appProtocol on the Service port exactly when a2aConfig is set', () => {
+  it("puts the gateway's A2A appProtocol on the Service port exactly when a2aConfig is set", () => {
     fc.assert(
       fc.property(scenarios, (s) => {
         const { ports } = spec<{ ports: Record<string, unknown>[] }>(rendered(s), 'Service');
         expect(ports).toHaveLength(1);
         expect(ports[0]).toMatchObject({ name: 'http', port: AGENT_PORT, targetPort: 'http', protocol: 'TCP' });
-        if (agentSpec(s).a2aConfig !== undefined) expect(ports[0]?.appProtocol).toBe(s.config.a2a.appProtocol);
+        const appProtocol = a2aServiceAppProtocol(s.config);
+        if (agentSpec(s).a2aConfig !== undefined && appProtocol !== undefined) expect(ports[0]?.appProtocol).toBe(appProtocol);
         else expect(ports[0]).not.toHaveProperty('appProtocol');
       }),
       RUNS,
