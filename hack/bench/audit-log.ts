@@ -13,6 +13,8 @@ export interface AuditEvent {
   verb: string;
   userAgent: string;
   requestURI: string;
+  /** When the request arrived, and when the stage logged (ResponseComplete: when it was answered). */
+  requestReceivedTimestamp: string;
   stageTimestamp: string;
   user: { username: string };
   objectRef?: { resource?: string; apiGroup?: string; namespace?: string; name?: string; subresource?: string };

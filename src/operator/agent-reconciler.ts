@@ -23,7 +23,7 @@ import { CHILD_KINDS, type ChildKind } from './child-kinds.js';
 import { findCondition, type Condition } from './conditions.js';
 import type { EventRecorder } from './event-recorder.js';
 import type { RouteClaims } from './route-claims.js';
-import { DriftGuard } from './drift-guard.js';
+import { DRIFT_GUARD_DEFAULTS, DriftGuard } from './drift-guard.js';
 import { FIELD_MANAGER } from './apply/child-applier.js';
 import { routedCondition } from './routing.js';
 
@@ -64,7 +64,7 @@ export class AgentReconciler {
 
   constructor(private readonly deps: AgentReconcilerDeps) {
     this.now = deps.now ?? (() => new Date());
-    this.driftGuard = deps.driftGuard ?? new DriftGuard({ freeCorrections: 5, windowMs: 60_000, baseDelayMs: 1_000, maxDelayMs: 5 * 60_000 });
+    this.driftGuard = deps.driftGuard ?? new DriftGuard(DRIFT_GUARD_DEFAULTS);
   }
 
   reconcile = async (req: ObjectRef, ctx: ReconcileContext): Promise<ReconcileOutcome | void> => {

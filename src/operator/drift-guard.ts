@@ -10,6 +10,9 @@ export interface DriftGuardOptions {
   now?: () => number;
 }
 
+/** The operator's guard: five corrections a minute for free, then 1 s, 2 s, 4 s ... up to 5 min apart. */
+export const DRIFT_GUARD_DEFAULTS: Readonly<DriftGuardOptions> = { freeCorrections: 5, windowMs: 60_000, baseDelayMs: 1_000, maxDelayMs: 5 * 60_000 };
+
 interface History {
   corrections: number[];
   nextAllowedAt: number;

@@ -3,13 +3,14 @@
 // that comes back to 410 Gone after an etcd compaction (with a deletion made during the gap), and
 // another writer fighting the operator over a field it owns.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readAuditLog, type AuditEvent } from '../../hack/bench/audit-log.js';
 import { ControlPlane, installCrds } from '../../hack/control-plane/control-plane.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import { KubeConnection } from '../../src/kube/kube-connection.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
+import { DRIFT_GUARD_DEFAULTS } from '../../src/operator/drift-guard.js';
 import { eventually } from '../harness/cluster.js';
 import { OperatorProcess } from '../harness/operator-process.js';
 
@@ -32,8 +33,8 @@ const config = {
   networkPolicy: { gatewayNamespace: GATEWAY_NS },
 };
 
-async function startOperator(): Promise<OperatorProcess> {
-  const op = await OperatorProcess.start({ kubeconfig, config });
+async function startOperator(args: string[] = []): Promise<OperatorProcess> {
+  const op = await OperatorProcess.start({ kubeconfig, config, args });
   operators.push(op);
   await op.ready();
   return op;
@@ -145,41 +146,61 @@ describe('faults', () => {
     await op.kill();
   }, 180_000);
 
-  it('restores a field another writer keeps removing, with bounded writes and backoff', async () => {
+  it('restores a field another writer keeps changing, with the drift guard’s backoff between its corrections', async () => {
+    const { freeCorrections, baseDelayMs, maxDelayMs, windowMs } = DRIFT_GUARD_DEFAULTS;
+    // Long enough for the guard to double its delay three times once the free corrections are spent,
+    // and short enough that no correction leaves the guard's window (which would forgive).
+    const fightMs = baseDelayMs * 2 ** 3;
+    expect(fightMs).toBeLessThan(windowMs);
     const ns = await namespace('fault-fight');
-    const op = await startOperator();
+    const operatorAgent = 'agentry-fault/fight';
+    const op = await startOperator(['--user-agent', operatorAgent]);
     await client.create(agent(ns, 'contested'));
     await eventually(() => converged(ns), 60_000, 500);
 
-    const since = new Date();
+    const since = Date.now();
     const fighter = new KubeClient(client.connection, { userAgent: 'fighter' });
-    // Another controller that insists on its own value for a field the operator owns, every 100 ms.
-    let attempts = 0;
-    const until = Date.now() + 8_000;
+    const contested = async () => (await client.list<KubeObject & { reason?: string }>('v1', 'Event', ns)).some((e) => e.reason === 'DriftContested');
+    // Another controller that insists on its own value for a field the operator owns, ten times per
+    // base delay of the guard (its pace, not a wait), until the fight has lasted fightMs and the
+    // operator has reported it contested (it has spent its free corrections).
+    let reported = false;
     try {
-      while (Date.now() < until) {
+      for (let round = 1; !reported || Date.now() - since < fightMs; round++) {
+        if (Date.now() - since > 120_000) throw new Error('the operator never reported DriftContested');
         await fighter.apply(
           { apiVersion: 'v1', kind: 'Service', metadata: { name: 'contested', namespace: ns }, spec: { ports: [{ port: 8080, protocol: 'TCP', appProtocol: 'fighter.dev/http' }] } },
           { fieldManager: 'fighter', force: true },
         );
-        attempts++;
-        await new Promise((r) => setTimeout(r, 100));
+        if (round % 10 === 0) reported ||= await contested();
+        await new Promise((r) => setTimeout(r, baseDelayMs / 10));
       }
     } finally {
       fighter.close();
     }
-    // The operator has the last word once the fight stops (after its current backoff).
-    await eventually(async () => (await client.get<KubeObject & { spec: { ports: { appProtocol?: string }[] } }>('v1', 'Service', ns, 'contested')).spec.ports[0]?.appProtocol === 'kgateway.dev/a2a', 30_000, 200);
+    // The operator has the last word once the fight stops, after its current backoff (at most twice the fight).
+    const foughtMs = Date.now() - since;
+    await eventually(async () => (await client.get<KubeObject & { spec: { ports: { appProtocol?: string }[] } }>('v1', 'Service', ns, 'contested')).spec.ports[0]?.appProtocol === 'kgateway.dev/a2a', 2 * foughtMs + 10_000, 200);
 
-    const audit = (await readFile(join(cp.describe().dir, 'audit.log'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { verb: string; userAgent?: string; stageTimestamp: string; objectRef?: { resource?: string; name?: string; namespace?: string } });
-    const operatorWrites = audit.filter((e) => (e.userAgent ?? '').startsWith('agentry/') && e.objectRef?.resource === 'services' && e.objectRef.namespace === ns && e.objectRef.name === 'contested' && new Date(e.stageTimestamp) > since);
-    process.stderr.write(`the fighter applied its value ${attempts} times; the operator wrote the Service ${operatorWrites.length} times\n`);
-    expect(attempts).toBeGreaterThan(40); // a real fight, not one edit
-    expect(operatorWrites.length).toBeGreaterThanOrEqual(3); // the operator did fight back...
-    // ...but backed off (5 quick corrections, then 1 s, 2 s, 4 s, ...) instead of answering every write.
-    expect(operatorWrites.length).toBeLessThanOrEqual(12);
-    const events = await client.list<KubeObject & { reason?: string }>('v1', 'Event', ns);
-    expect(events.map((e) => e.reason)).toContain('DriftContested');
+    const log = join(cp.describe().dir, 'audit.log');
+    const onTheService = (e: AuditEvent) => e.objectRef?.resource === 'services' && e.objectRef.namespace === ns && e.objectRef.name === 'contested' && !e.objectRef.subresource;
+    const received = (e: AuditEvent) => Date.parse(e.requestReceivedTimestamp);
+    const fighterWrites = (await readAuditLog(log, { contains: 'fighter', from: since })).filter((e) => e.userAgent === 'fighter' && onTheService(e)).map(received);
+    const corrections = (await readAuditLog(log, { contains: operatorAgent, from: since })).filter((e) => e.userAgent === operatorAgent && onTheService(e)).map(received).sort((a, b) => a - b);
+    const fightLasted = Math.max(...fighterWrites) - Math.min(...fighterWrites);
+    process.stderr.write(`the fighter wrote the Service ${fighterWrites.length} times in ${fightLasted} ms; the operator corrected it ${corrections.length} times\n`);
+
+    // The free corrections, the first contested one, and the last word after the fight.
+    expect(corrections.length).toBeGreaterThanOrEqual(freeCorrections + 2);
+    // After those, each correction waits at least twice as long as the last (90 %: the guard decides
+    // on the operator's clock, the timestamps are the API server's on arrival).
+    const gaps = corrections.slice(freeCorrections + 1).map((t, k) => ({ k, gapMs: t - (corrections[freeCorrections + k] ?? t), atLeastMs: Math.min(maxDelayMs, baseDelayMs * 2 ** k) }));
+    for (const { k, gapMs, atLeastMs } of gaps) expect({ k, enough: gapMs >= 0.9 * atLeastMs }).toEqual({ k, enough: true });
+    // So within a fight of T, after the first contested correction come at most log2(T / base + 1)
+    // more, and the last word: never one correction per write of the fighter.
+    const backedOff = Math.floor(Math.log2(fightLasted / (0.9 * baseDelayMs) + 1));
+    expect(corrections.length).toBeLessThanOrEqual(freeCorrections + 1 + backedOff + 1);
+    expect(fighterWrites.length).toBeGreaterThan(corrections.length);
     await op.kill();
-  }, 120_000);
+  }, 240_000);
 });

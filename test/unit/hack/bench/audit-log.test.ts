@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { auditedWrites, readAuditLog } from '../../../../hack/bench/audit-log.js';
 
 const event = (verb: string, userAgent: string, at: string) =>
-  JSON.stringify({ verb, userAgent, requestURI: `/api/v1/namespaces/a/configmaps/${verb}`, stageTimestamp: at, user: { username: 'admin' }, objectRef: { resource: 'configmaps', namespace: 'a', name: verb } });
+  JSON.stringify({ verb, userAgent, requestURI: `/api/v1/namespaces/a/configmaps/${verb}`, requestReceivedTimestamp: at, stageTimestamp: at, user: { username: 'admin' }, objectRef: { resource: 'configmaps', namespace: 'a', name: verb } });
 
 describe('readAuditLog', () => {
   let dir = '';
