@@ -1,6 +1,11 @@
+// LeaderElector on an in-memory Lease, under fake timers: time moves only when a test moves it, so
+// "not leader after 14 s" is a statement about the clock, not about a pause long enough. What a
+// candidate did not do (take a held lease, write it) is asserted beside what it did do: its reads of
+// the Lease, one per retry period. Each test has its own Lease store and candidates.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { LeaderElector } from '../../../src/controller/leader-election.js';
 import type { LeaderElectionOptions } from '../../../src/controller/leader-election.js';
+import type { LeaseClient } from '../../../src/controller/lease-client.js';
 import { FakeLeaseClient } from './fakes/fake-lease-client.js';
 
 const NS = 'agentry-system';
@@ -8,16 +13,32 @@ const NAME = 'agentry-leader';
 
 interface Candidate {
   elector: LeaderElector;
+  /** This candidate's Lease requests, in order: 'get', 'create', 'update'. */
+  calls: string[];
   started: number;
   stopped: number;
   leadershipSignal: AbortSignal | undefined;
   done: Promise<void>;
 }
 
+/** `client`, with every request recorded in `calls`. */
+function recorded(client: LeaseClient, calls: string[]): LeaseClient {
+  return {
+    get: (namespace, name) => (calls.push('get'), client.get(namespace, name)),
+    create: (namespace, name, spec) => (calls.push('create'), client.create(namespace, name, spec)),
+    update: (namespace, name, resourceVersion, spec) => (calls.push('update'), client.update(namespace, name, resourceVersion, spec)),
+  };
+}
+
+/** Lease writes among a candidate's requests. */
+const writes = (c: Candidate) => c.calls.filter((call) => call !== 'get');
+const reads = (c: Candidate) => c.calls.filter((call) => call === 'get').length;
+
 function candidate(client: FakeLeaseClient, identity: string, overrides: Partial<LeaderElectionOptions> = {}): Candidate {
-  const c: Candidate = { started: 0, stopped: 0, leadershipSignal: undefined, done: Promise.resolve(), elector: undefined as never };
+  const calls: string[] = [];
+  const c: Candidate = { calls, started: 0, stopped: 0, leadershipSignal: undefined, done: Promise.resolve(), elector: undefined as never };
   c.elector = new LeaderElector({
-    client,
+    client: recorded(client, calls),
     namespace: NS,
     name: NAME,
     identity,
@@ -40,14 +61,16 @@ async function advance(ms: number): Promise<void> {
 }
 
 describe('LeaderElector', () => {
-  const running: Candidate[] = [];
+  /** The candidates of the running test, stopped after it. */
+  let running: Candidate[] = [];
 
   beforeEach(() => {
+    running = [];
     jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] });
   });
 
   afterEach(async () => {
-    for (const c of running.splice(0)) await c.elector.stop();
+    for (const c of running) await c.elector.stop();
     jest.useRealTimers();
   });
 
@@ -87,6 +110,9 @@ describe('LeaderElector', () => {
     expect(b.elector.isLeader()).toBe(false);
     expect(b.started).toBe(0);
     expect(client.peek(NS, NAME)?.spec.holderIdentity).toBe('other');
+    // It kept trying, once per retry period, and never wrote the Lease.
+    expect(reads(b)).toBeGreaterThanOrEqual(30);
+    expect(writes(b)).toEqual([]);
   });
 
   it('takes over a lease that stopped being renewed for a full lease duration, counting a transition', async () => {
@@ -96,6 +122,9 @@ describe('LeaderElector', () => {
     const b = start(client, 'b', { onNewLeader: (id) => newLeaders.push(id) });
     await advance(14_000);
     expect(b.elector.isLeader()).toBe(false);
+    // It read the Lease every retry period (at 0, 2, ... 14 s) and found it still valid each time.
+    expect(reads(b)).toBe(8);
+    expect(writes(b)).toEqual([]);
     await advance(2_000);
     expect(b.elector.isLeader()).toBe(true);
     expect(client.peek(NS, NAME)?.spec).toMatchObject({ holderIdentity: 'b', leaseTransitions: 5, acquireTimeMs: Date.now() });
@@ -130,6 +159,7 @@ describe('LeaderElector', () => {
     expect(a.elector.isLeader()).toBe(true);
     client.failing = true;
     await advance(8_000); // renewals at 2, 4, 6, 8 s failed: 8 s < 10 s deadline
+    expect(a.calls.slice(-4)).toEqual(['get', 'get', 'get', 'get']); // each renewal tried, and failed at its read
     expect(a.elector.isLeader()).toBe(true);
     expect(a.leadershipSignal?.aborted).toBe(false);
     await advance(2_000);
@@ -156,6 +186,8 @@ describe('LeaderElector', () => {
     const b = start(client, 'b');
     await advance(4_000);
     expect(b.elector.isLeader()).toBe(false);
+    expect(reads(b)).toBe(3); // at 0, 2 and 4 s, each time held by a
+    expect(writes(b)).toEqual([]);
 
     await a.elector.stop();
     expect(a.elector.isLeader()).toBe(false);
