@@ -6,11 +6,20 @@
 #
 # Stages on the same Node.js LTS base: `build` compiles the TypeScript with the dev dependencies;
 # `production-dependencies` installs the production dependencies only (at the lockfile's versions);
-# each image takes those and the compiled dist/. The base is pinned by tag; release pipelines pin its digest as
-# well (node:24.11.1-bookworm-slim@sha256:...) and let Renovate or Dependabot move both. .nvmrc holds
-# the same version: `npm test` runs jest on it (test/unit/hack/test-node.test.ts keeps them equal).
+# each image takes those and the compiled dist/.
+#
+# The base is pinned by tag and by digest (the multi-arch image index of that tag, so amd64 and
+# arm64 builds both resolve it): a rebuild gets the same bytes, and a re-pushed tag is not picked
+# up silently. To bump it, change the version in every FROM and in .nvmrc (test/unit/hack/
+# test-node.test.ts keeps them equal: `npm test` runs jest on that Node.js), and take the new
+# digest from the registry (the "Digest:" line of the index, not one platform's manifest):
+#
+#   docker buildx imagetools inspect node:24.11.1-bookworm-slim
+#
+# Dependabot (.github/dependabot.yml, ecosystem "docker", majors ignored: only even majors become
+# LTS) opens the FROM change, digest included; its pull request fails CI until .nvmrc follows.
 
-FROM node:24.11.1-bookworm-slim AS build
+FROM node:24.11.1-bookworm-slim@sha256:48abc13a19400ca3985071e287bd405a1d99306770eb81d61202fb6b65cf0b57 AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The lockfile lists every platform's optional binaries (@swc/core-*), so npm ci installs exactly
@@ -21,7 +30,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:24.11.1-bookworm-slim AS production-dependencies
+FROM node:24.11.1-bookworm-slim@sha256:48abc13a19400ca3985071e287bd405a1d99306770eb81d61202fb6b65cf0b57 AS production-dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
@@ -30,7 +39,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 # The agent runtime: what a Declarative Agent's pod runs. The operator renders only the arguments
 # (--config /etc/agentry/agent.json --agent-card /etc/agentry/agent-card.json); the root filesystem
 # is read-only in the pod, and the runtime writes nothing (a /tmp emptyDir is mounted for Node).
-FROM node:24.11.1-bookworm-slim AS agent-runtime
+FROM node:24.11.1-bookworm-slim@sha256:48abc13a19400ca3985071e287bd405a1d99306770eb81d61202fb6b65cf0b57 AS agent-runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=production-dependencies /app/node_modules ./node_modules
@@ -44,7 +53,7 @@ EXPOSE 8080
 ENTRYPOINT ["node", "/app/bin/agentry.js", "runtime"]
 
 # The operator (the default target).
-FROM node:24.11.1-bookworm-slim AS operator
+FROM node:24.11.1-bookworm-slim@sha256:48abc13a19400ca3985071e287bd405a1d99306770eb81d61202fb6b65cf0b57 AS operator
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=production-dependencies /app/node_modules ./node_modules
