@@ -19,6 +19,14 @@ export default {
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
     },
+    {
+      // The agent runtime as its own process (compiled, as the image runs it) against fake models and
+      // real MCP/A2A servers; no Kubernetes. Its global setup builds dist/ once.
+      ...common,
+      displayName: 'runtime',
+      testMatch: ['<rootDir>/test/runtime/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/harness/runtime-global-setup.ts',
+    },
   ],
   testTimeout: 60_000,
 };
