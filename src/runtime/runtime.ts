@@ -17,6 +17,7 @@ import { JsonRpcEndpoint } from './json-rpc-endpoint.js';
 import { languageModel } from './language-model.js';
 import { McpToolSource } from './mcp-tool-source.js';
 import { instrumentedModelFetch } from './model-fetch.js';
+import { routeModelWarnings } from './model-warnings.js';
 import { RuntimeMetrics } from './runtime-metrics.js';
 import { resolveSecrets } from './runtime-secrets.js';
 import { RuntimeServer } from './runtime-server.js';
@@ -86,6 +87,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningAgen
     agent: config.agent.name,
     namespace: config.agent.namespace,
   });
+  routeModelWarnings(logger);
   const metrics = new RuntimeMetrics();
   const version = packageVersion();
 
