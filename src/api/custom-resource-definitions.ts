@@ -62,7 +62,10 @@ function customResourceDefinition(resource: ResourceDefinition): CustomResourceD
       },
       metadata: resource.metadata,
       spec: toStructuralSchema(resource.spec, 'spec'),
-      status: toStructuralSchema(resource.status, 'status'),
+      // An object from the start, before the operator's first status write: a health check can ask
+      // has(status.observedGeneration) instead of failing on a missing `status` (Flux's CEL
+      // healthCheckExprs do: docs/flux.md).
+      status: { ...toStructuralSchema(resource.status, 'status'), default: {} },
     },
     required: ['spec'],
   };
