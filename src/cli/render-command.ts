@@ -11,7 +11,7 @@ import type { ModelConfig } from '../api/model-config.js';
 import { validateAgent, validateModelConfig } from '../api/validation.js';
 import { defaultOperatorConfig, OperatorConfigError, parseOperatorConfig } from '../config/operator-config.js';
 import type { OperatorConfig } from '../config/operator-config.js';
-import type { KubeObject } from '../kube/kube-object.js';
+import { isRecord, type KubeObject } from '../kube/kube-object.js';
 import { toJsonList, toYamlStream } from '../render/manifest-stream.js';
 import { render } from '../render/render.js';
 import type { CliIo } from './cli-io.js';
@@ -198,6 +198,3 @@ function objectKey(object: { metadata: { name: string; namespace?: string } }): 
   return `${object.metadata.namespace ?? DEFAULT_NAMESPACE}/${object.metadata.name}`;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { KubeApiError } from '../kube/kube-api-error.js';
 import type { KubeClient } from '../kube/kube-client.js';
+import { resourcePath } from '../kube/resource-mapper.js';
 import { LeaseConflictError } from './lease-client.js';
 import type { Lease, LeaseClient, LeaseSpec } from './lease-client.js';
 
@@ -75,8 +76,8 @@ function toWireLease(namespace: string, name: string, spec: LeaseSpec, resourceV
   };
 }
 
-const leasePath = (namespace: string, name?: string) =>
-  `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases${name ? `/${encodeURIComponent(name)}` : ''}`;
+const LEASES = { apiVersion: 'coordination.k8s.io/v1', plural: 'leases', namespaced: true };
+const leasePath = (namespace: string, name?: string) => resourcePath(LEASES, namespace, name);
 
 /**
  * LeaseClient over a real API server (coordination.k8s.io/v1). Give it a KubeClient of its own

@@ -1,8 +1,9 @@
 import type { Agent } from 'node:http';
 import type { KubeConnection } from '../kube/kube-connection.js';
-import { toKubeObject } from '../kube/kube-object.js';
+import { KubeApiError, parseJson, statusFields } from '../kube/kube-api-error.js';
+import { isRecord, toKubeObject } from '../kube/kube-object.js';
 import type { KubeObject } from '../kube/kube-object.js';
-import { KubeStatusError, ResourceExpiredError } from './list-watch.js';
+import { ResourceExpiredError } from './list-watch.js';
 import type { ListResult, ListWatch, WatchEvent, WatchHandle } from './list-watch.js';
 
 export interface KubeListWatchOptions {
@@ -36,26 +37,11 @@ export interface KubeListWatchOptions {
 const DEFAULT_PAGE_SIZE = 500;
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Reads `code`, `reason` and `message` from a metav1.Status, tolerating anything else. */
-function statusFields(value: unknown): { code?: number; reason?: string; message?: string } {
-  if (!isRecord(value)) {
-    return {};
-  }
-  return {
-    code: typeof value['code'] === 'number' ? value['code'] : undefined,
-    reason: typeof value['reason'] === 'string' ? value['reason'] : undefined,
-    message: typeof value['message'] === 'string' ? value['message'] : undefined,
-  };
-}
-
-function statusError(code: number | undefined, reason: string | undefined, message: string): Error {
-  return code === 410 || reason === 'Expired' || reason === 'Gone'
-    ? new ResourceExpiredError(message)
-    : new KubeStatusError(code, message, reason);
+/** A Status the server sent (as an HTTP error or a watch ERROR event): 410/Expired means relist. */
+function statusError(verb: 'list' | 'watch', path: string, statusCode: number, body: unknown, text: string): Error {
+  const { code = statusCode, reason, message } = statusFields(body);
+  if (code === 410 || reason === 'Expired' || reason === 'Gone') return new ResourceExpiredError(`${verb} ${path}: ${code} ${message ?? text.slice(0, 200)}`);
+  return new KubeApiError(code, reason ?? 'Unknown', message ?? text.slice(0, 200), body, verb === 'list' ? 'LIST' : 'WATCH', path);
 }
 
 /** ListWatch over a real API server, for any resource collection path. */
@@ -134,8 +120,7 @@ export class KubeListWatch implements ListWatch {
             let text = '';
             response.on('data', (chunk: string) => (text += chunk));
             response.on('end', () => {
-              const { code, reason, message } = statusFields(safeJson(text));
-              finish(statusError(code ?? statusCode, reason, `watch ${this.options.path}: ${statusCode} ${message ?? text.slice(0, 200)}`));
+              finish(statusError('watch', this.options.path, statusCode, parseJson(text), text));
             });
             response.on('error', (err) => finish(err));
             return;
@@ -190,8 +175,8 @@ export class KubeListWatch implements ListWatch {
         return typeof rv === 'string' ? { type: 'BOOKMARK', resourceVersion: rv } : undefined;
       }
       case 'ERROR': {
-        const { code, reason, message } = statusFields(apiObj);
-        return statusError(code, reason, `watch error: ${message ?? 'unknown'}`);
+        // The event's Status carries its own code (a 200 stream that reports a 410, say).
+        return statusError('watch', this.options.path, 0, apiObj, 'unknown watch error');
       }
       default:
         return undefined;
@@ -252,15 +237,14 @@ export class KubeListWatch implements ListWatch {
         response.on('error', reject);
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          const body = safeJson(text);
+          const body = parseJson(text);
           const statusCode = response.statusCode ?? 0;
           observe(statusCode);
           if (statusCode >= 200 && statusCode < 300 && body !== undefined) {
             resolve(body);
             return;
           }
-          const { reason, message } = statusFields(body);
-          reject(statusError(statusCode, reason, `list ${this.options.path}: ${statusCode} ${message ?? text.slice(0, 200)}`));
+          reject(statusError('list', this.options.path, statusCode, body, text));
         });
       });
       request.on('timeout', () => request.destroy(new Error(`list ${this.options.path}: request timed out`)));
@@ -270,13 +254,5 @@ export class KubeListWatch implements ListWatch {
       });
       request.end();
     });
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

@@ -39,15 +39,3 @@ export interface ListWatch {
 export class ResourceExpiredError extends Error {
   override readonly name = 'ResourceExpiredError';
 }
-
-/** A Status the API server sent (as an HTTP error or a watch ERROR event) that is not a 410. */
-export class KubeStatusError extends Error {
-  override readonly name = 'KubeStatusError';
-  constructor(
-    readonly statusCode: number | undefined,
-    message: string,
-    readonly reason?: string,
-  ) {
-    super(message);
-  }
-}

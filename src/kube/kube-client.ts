@@ -6,7 +6,7 @@
 // we rendered, and comparisons need exactly what the server returned, so bodies here are plain JSON.
 // Connection details and credentials come from KubeConnection (kubeconfig, in-cluster, exec plugins).
 import type { Agent, RequestOptions } from 'node:http';
-import { KubeApiError } from './kube-api-error.js';
+import { KubeApiError, parseJson } from './kube-api-error.js';
 import { ResourceMapper, resourcePath, type ResourceInfo } from './resource-mapper.js';
 import type { KubeObject } from './kube-object.js';
 import type { KubeConnection } from './kube-connection.js';
@@ -84,12 +84,9 @@ export class KubeClient {
       throw err;
     });
     this.options.observe?.(method, url.pathname, statusCode, Date.now() - started);
-    const parsed: unknown = text ? safeJson(text) : undefined;
-    if (statusCode < 200 || statusCode >= 300) {
-      const status = (parsed ?? {}) as { reason?: string; message?: string };
-      throw new KubeApiError(statusCode, status.reason ?? 'Unknown', status.message ?? text.slice(0, 500), parsed, method, url.pathname);
-    }
-    return parsed;
+    if (statusCode < 200 || statusCode >= 300) throw KubeApiError.fromResponse(statusCode, text, method, url.pathname);
+    // A body that is not JSON (a text endpoint such as /healthz) is returned as it is.
+    return parseJson(text) ?? (text || undefined);
   }
 
   async resource(apiVersion: string, kind: string): Promise<ResourceInfo> {
@@ -183,13 +180,5 @@ export class KubeClient {
 
   close(): void {
     this.agent.destroy();
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }

@@ -40,7 +40,8 @@ export class InvalidKubeObjectError extends Error {
   override readonly name = 'InvalidKubeObjectError';
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** A JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

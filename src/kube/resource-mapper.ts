@@ -45,8 +45,7 @@ export class ResourceMapper {
   async resolve(client: KubeClient, apiVersion: string, kind: string): Promise<ResourceInfo> {
     const hit = this.known(apiVersion, kind);
     if (hit) return hit;
-    const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    const list = (await client.request('GET', base)) as { resources?: { name: string; kind: string; namespaced: boolean }[] };
+    const list = (await client.request('GET', groupVersionPath(apiVersion))) as { resources?: { name: string; kind: string; namespaced: boolean }[] };
     for (const r of list.resources ?? []) {
       if (r.name.includes('/')) continue;
       this.byKey.set(`${apiVersion}/${r.kind}`, { apiVersion, kind: r.kind, plural: r.name, namespaced: r.namespaced });
@@ -57,9 +56,17 @@ export class ResourceMapper {
   }
 }
 
-/** The REST path of a collection (no name) or an object (with name). */
-export function resourcePath(info: ResourceInfo, namespace: string | undefined, name?: string, subresource?: string): string {
-  const base = info.apiVersion.includes('/') ? `/apis/${info.apiVersion}` : `/api/${info.apiVersion}`;
+/** The discovery path of a group version: `/api/v1` for the core group, `/apis/{group}/{version}` otherwise. */
+export function groupVersionPath(apiVersion: string): string {
+  return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+}
+
+/**
+ * The REST path of a collection (no name; all namespaces when `namespace` is undefined) or an
+ * object (with name), optionally of its subresource. The one builder of such paths.
+ */
+export function resourcePath(info: Pick<ResourceInfo, 'apiVersion' | 'plural' | 'namespaced'>, namespace: string | undefined, name?: string, subresource?: string): string {
+  const base = groupVersionPath(info.apiVersion);
   const ns = info.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
   const obj = name ? `/${encodeURIComponent(name)}` : '';
   const sub = name && subresource ? `/${subresource}` : '';

@@ -1,6 +1,7 @@
 // The kinds of object an Agent becomes, in the order they are applied (what a pod needs before the
 // Deployment that runs it; routing last, once its backend exists).
 import { LABEL_KEYS, MANAGED_BY } from '../api/group-version.js';
+import { resourcePath } from '../kube/resource-mapper.js';
 
 export interface ChildKind {
   apiVersion: string;
@@ -14,8 +15,7 @@ export interface ChildKind {
 }
 
 function kind(apiVersion: string, kind: string, plural: string, options: { gatewayApi?: boolean; readsStatus?: boolean } = {}): ChildKind {
-  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-  return { apiVersion, kind, ...options, path: (ns) => (ns ? `${base}/namespaces/${ns}/${plural}` : `${base}/${plural}`) };
+  return { apiVersion, kind, ...options, path: (ns) => resourcePath({ apiVersion, plural, namespaced: true }, ns) };
 }
 
 export const CHILD_KINDS: readonly ChildKind[] = [
@@ -27,10 +27,6 @@ export const CHILD_KINDS: readonly ChildKind[] = [
   kind('gateway.networking.k8s.io/v1beta1', 'ReferenceGrant', 'referencegrants', { gatewayApi: true }),
   kind('gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproutes', { gatewayApi: true, readsStatus: true }),
 ];
-
-export function childKindKey(apiVersion: string, kind: string): string {
-  return `${apiVersion}/${kind}`;
-}
 
 /** Only the operator's own children are watched and cached. */
 export const CHILD_LABEL_SELECTOR = `${LABEL_KEYS.managedBy}=${MANAGED_BY}`;

@@ -20,10 +20,6 @@ export class InformerSet {
     this.informers.set(key, [...(this.informers.get(key) ?? []), informer]);
   }
 
-  has(apiVersion: string, kind: string): boolean {
-    return this.informers.has(kindKey(apiVersion, kind));
-  }
-
   get(apiVersion: string, kind: string, namespace: string, name: string): KubeObject | undefined {
     for (const informer of this.informers.get(kindKey(apiVersion, kind)) ?? []) {
       const hit = informer.get(namespace, name);
@@ -48,9 +44,5 @@ export class InformerSet {
       get: (namespace, name) => this.get(apiVersion, kind, namespace, name),
       list: (namespace, filter) => this.list(apiVersion, kind, namespace, filter),
     };
-  }
-
-  informersOf(apiVersion: string, kind: string): Informer<KubeObject>[] {
-    return this.informers.get(kindKey(apiVersion, kind)) ?? [];
   }
 }

@@ -3,7 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeListWatch } from '../../../src/controller/kube-list-watch.js';
 import { KubeConnection } from '../../../src/kube/kube-connection.js';
-import { KubeStatusError, ResourceExpiredError } from '../../../src/controller/list-watch.js';
+import { KubeApiError } from '../../../src/kube/kube-api-error.js';
+import { ResourceExpiredError } from '../../../src/controller/list-watch.js';
 import type { WatchEvent } from '../../../src/controller/list-watch.js';
 
 /**
@@ -107,7 +108,7 @@ describe('KubeListWatch', () => {
   it('reports list failures with the API server status', async () => {
     route = (_req, _url, res) => json(res, 403, { kind: 'Status', code: 403, reason: 'Forbidden', message: 'services is forbidden' });
     const failure = new KubeListWatch(kubeConfig(), { path: '/api/v1/services' }).list();
-    await expect(failure).rejects.toBeInstanceOf(KubeStatusError);
+    await expect(failure).rejects.toBeInstanceOf(KubeApiError);
     await expect(failure).rejects.toMatchObject({ statusCode: 403, reason: 'Forbidden' });
   });
 
@@ -149,7 +150,7 @@ describe('KubeListWatch', () => {
   it('reports other watch failures as errors and a clean server close as no error', async () => {
     route = (_req, _url, res) => json(res, 500, { kind: 'Status', code: 500 });
     const failed = await watchUntilDone(new KubeListWatch(kubeConfig(), { path: '/api/v1/services' }), '1');
-    expect(failed.error).toBeInstanceOf(KubeStatusError);
+    expect(failed.error).toBeInstanceOf(KubeApiError);
     expect(failed.error).toMatchObject({ statusCode: 500 });
 
     route = (_req, _url, res) => {
@@ -178,7 +179,7 @@ describe('KubeListWatch', () => {
     };
     await watchUntilDone(lw, '5');
     route = (_req, _url, res) => json(res, 403, { kind: 'Status', code: 403, reason: 'Forbidden' });
-    await expect(lw.list()).rejects.toBeInstanceOf(KubeStatusError);
+    await expect(lw.list()).rejects.toBeInstanceOf(KubeApiError);
     expect(seen).toEqual([['LIST', 200], ['LIST', 200], ['WATCH', 500], ['WATCH', 200], ['LIST', 403]]);
   });
 

@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 
 import { defaultOperatorConfig, parseOperatorConfig } from '../../../src/config/operator-config.js';
 import type { OperatorConfig } from '../../../src/config/operator-config.js';
-import { toKubeObject } from '../../../src/kube/kube-object.js';
+import { isRecord, toKubeObject } from '../../../src/kube/kube-object.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
 import { toolReferences } from '../../../src/render/tool-references.js';
 import { toolServiceProjection } from '../../../src/render/tool-service.js';
@@ -98,6 +98,3 @@ function field(object: unknown, ...path: string[]): unknown {
   return value;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
