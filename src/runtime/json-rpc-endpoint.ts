@@ -43,9 +43,7 @@ export class JsonRpcEndpoint {
     const body = await readBody(req, this.options.maxBodyBytes);
     if (body.kind === 'too-large') {
       this.count('(too large)', 'http_413');
-      res.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' });
-      res.end(JSON.stringify({ error: `request body over ${this.options.maxBodyBytes} bytes` }));
-      req.destroy();
+      refuseTooLarge(req, res, this.options.maxBodyBytes);
       return;
     }
     if (body.kind === 'aborted') return;
@@ -123,6 +121,34 @@ export class JsonRpcEndpoint {
   private count(method: string, result: string): void {
     this.options.metrics.a2aRequests.inc({ method, result });
   }
+}
+
+/** How long, and how many more bytes, a refused body is read (and discarded) before its connection is dropped. */
+const LINGER_MS = 2000;
+const LINGER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * 413, then a lingering close. Dropping the connection right after the answer would make a client
+ * that is still sending its body fail with EPIPE or ECONNRESET and never read the 413; so the rest
+ * is read and thrown away, up to LINGER_MS and LINGER_BYTES (Go's server does the same), and only
+ * then is the connection dropped. A body that ends within the bounds leaves an ordinary keep-alive
+ * connection.
+ */
+function refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number): void {
+  res.writeHead(413, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify({ error: `request body over ${limit} bytes` }));
+  if (req.complete) return;
+  const drop = () => req.socket.destroy();
+  const timer = setTimeout(drop, LINGER_MS);
+  timer.unref();
+  let discarded = 0;
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > LINGER_BYTES) drop();
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.socket.once('close', () => clearTimeout(timer));
+  req.resume();
 }
 
 type Body = { kind: 'ok'; text: string } | { kind: 'too-large' } | { kind: 'aborted' };
