@@ -3,9 +3,10 @@
 // it, against the scripted fake model of the tests (test/harness/fake-model.ts) answering at once;
 // everything is on 127.0.0.1. Printed: added latency per non-streaming turn (p50/p99, against the
 // fake called directly in the same run), sustained requests per second at 1, 10 and 100 concurrent
-// clients, time to the first streamed token, idle RSS and RSS with 100 streams open; each with the
-// image's runtime node flags and with the operator's (--optimize-for-size --max-semi-space-size=2),
-// so the table tells whether the runtime image should use them. Results go to .bench/runtime-*/.
+// clients, time to the first streamed token (and the runtime CPU of streaming a long answer), idle
+// RSS and RSS with 100 streams open; each with the image's runtime node flags and with the
+// operator's (--optimize-for-size --max-semi-space-size=2), so the table tells whether the runtime
+// image should use them. Results go to .bench/runtime-*/.
 //
 //   npm run bench:runtime
 //   npm run bench:runtime -- --duration 5 --cpu-prof
@@ -31,7 +32,7 @@ import { round } from './stats.js';
 import { withTimeout } from './timeout.js';
 import { sendMessage, streamMessage } from './runtime/a2a-client.js';
 import { findProfile, summarizeProfile, type ProfileSummary } from './runtime/cpu-profile.js';
-import { measureAddedLatency, measureConcurrentStreams, measureFirstToken, measureIdle, measureThroughput } from './runtime/phases.js';
+import { measureAddedLatency, measureConcurrentStreams, measureFirstToken, measureIdle, measureLongStream, measureThroughput } from './runtime/phases.js';
 import { RuntimeProcess, runtimeImage } from './runtime/runtime-process.js';
 import { formatRuntimeReport, type RuntimeBenchResult, type VariantResult } from './runtime/runtime-report.js';
 
@@ -146,9 +147,15 @@ async function measureVariant(key: string, label: string, nodeFlags: readonly st
     const streamIdle = await measureIdle(streaming, () => streamMessage(streaming.url), settleMs);
     const firstToken = await measureFirstToken(fake, streaming, 20, warmup, 6, 50);
     log(`[${key}] first token p50 ${round(firstToken.runtimeFirst.p50, 2)} ms (direct ${round(firstToken.directFirst.p50, 2)} ms); ${streams} streams`);
+    const longStreams = [];
+    for (const chunks of [100, 1000]) {
+      const long = await measureLongStream(fake, streaming, chunks, 3);
+      log(`[${key}] a streamed answer of ${chunks} pieces: runtime CPU ${round(long.cpuMsPerTurn ?? Number.NaN, 1)} ms per turn`);
+      longStreams.push(long);
+    }
     const concurrent = await measureConcurrentStreams(fake, streaming, streams, 25, 400);
     log(`[${key}] ${streams} streams: peak RSS ${round(concurrent.peakSampledRssBytes / 1e6, 1)} MB, ${concurrent.maxOpen} open at once, ${concurrent.errors} failed`);
-    return { label, nodeFlags: [...nodeFlags], command: streaming.command, ...part, streamIdle, firstToken, streams: concurrent };
+    return { label, nodeFlags: [...nodeFlags], command: streaming.command, ...part, streamIdle, firstToken, longStreams, streams: concurrent };
   } finally {
     await stopRuntime(streaming);
   }

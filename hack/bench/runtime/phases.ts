@@ -291,3 +291,31 @@ export async function measureConcurrentStreams(fake: FakeModelServer, runtime: R
     firstToken: summarize(ok.map((t) => t.firstTokenMs)),
   };
 }
+
+export interface LongStreamResult {
+  chunks: number;
+  turns: number;
+  /** Runtime CPU (its /metrics process_cpu_seconds_total) per streamed turn. */
+  cpuMsPerTurn: number | undefined;
+  wall: Summary;
+}
+
+/**
+ * A long streamed answer, `chunks` pieces sent at once (a real model streams about one piece per
+ * token): what the runtime spends per turn, which should grow linearly with the answer's length.
+ */
+export async function measureLongStream(fake: FakeModelServer, runtime: RuntimeProcess, chunks: number, turns: number): Promise<LongStreamResult> {
+  fake.reset();
+  const text = Array.from({ length: chunks }, (_, i) => `t${i}`).join(' ');
+  const before = await runtime.metrics();
+  const wall: number[] = [];
+  for (let i = 0; i < turns; i++) {
+    fake.script({ text, chunks });
+    wall.push((await streamMessage(runtime.url)).endMs);
+  }
+  const after = await runtime.metrics();
+  alive(runtime);
+  fake.reset();
+  const cpu = before.cpuSeconds !== undefined && after.cpuSeconds !== undefined ? after.cpuSeconds - before.cpuSeconds : undefined;
+  return { chunks, turns, cpuMsPerTurn: cpu === undefined ? undefined : (cpu * 1000) / turns, wall: summarize(wall) };
+}

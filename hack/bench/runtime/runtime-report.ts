@@ -2,7 +2,7 @@
 // the terminal and the README, a column per node-flag variant of the runtime.
 import { round, type Summary } from '../stats.js';
 import type { ProfileSummary } from './cpu-profile.js';
-import type { FirstTokenResult, IdleResult, LatencyResult, StreamsResult, ThroughputResult } from './phases.js';
+import type { FirstTokenResult, IdleResult, LatencyResult, LongStreamResult, StreamsResult, ThroughputResult } from './phases.js';
 import type { MemorySample } from './runtime-process.js';
 
 export const TARGET_ADDED_P50_MS = 2;
@@ -19,6 +19,7 @@ export interface VariantResult {
   afterLoad: MemorySample;
   streamIdle: IdleResult;
   firstToken: FirstTokenResult;
+  longStreams: LongStreamResult[];
   streams: StreamsResult;
 }
 
@@ -79,6 +80,17 @@ function variantRows(variants: readonly VariantResult[], clients: readonly numbe
     row('first streamed token, fake model directly (p50 / p99)', (v) => pair(v.firstToken.directFirst)),
     row('first token added (p50); runtime / direct', (v) => `${ms(v.firstToken.runtimeFirst.p50 - v.firstToken.directFirst.p50)}; ${x(v.firstToken.runtimeFirst.p50, v.firstToken.directFirst.p50)}`),
     row('end of stream, runtime / direct (p50)', (v) => `${ms(v.firstToken.runtimeEnd.p50)} / ${ms(v.firstToken.directEnd.p50)}`),
+  );
+  for (const chunks of variants[0]?.longStreams.map((l) => l.chunks) ?? []) {
+    rows.push(
+      row(`streamed answer of ${chunks} pieces at once: runtime CPU per turn (per piece); wall p50`, (v) => {
+        const l = v.longStreams.find((r) => r.chunks === chunks);
+        if (l === undefined) return 'n/a';
+        return `${ms(l.cpuMsPerTurn)} (${l.cpuMsPerTurn === undefined ? 'n/a' : ms(l.cpuMsPerTurn / chunks)}); ${ms(l.wall.p50)}`;
+      }),
+    );
+  }
+  rows.push(
     row('RSS right after start-up (VmRSS)', (v) => mb(v.idle.atStart.rssBytes)),
     row('idle RSS: VmRSS / metrics process_resident_memory_bytes', (v) => `${mb(v.idle.idle.rssBytes)} / ${mb(v.idle.metrics.rssBytes)}`),
     row('idle heap used (metrics)', (v) => mb(v.idle.metrics.heapUsedBytes)),
