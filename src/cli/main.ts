@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { CliIo } from './cli-io.js';
+import { convertCommand } from './convert-command.js';
 import { renderCommand } from './render-command.js';
 import { runCommand } from './run-command.js';
 import { runtimeCommand } from './runtime-command.js';
@@ -12,6 +13,7 @@ Commands:
   run      run the operator (agentry run --help)
   render   print the manifests the operator would apply for Agents, with no cluster (agentry render --help)
   runtime  run a Declarative Agent from its agent.json and card (agentry runtime --help)
+  convert  convert kagent Agents and ModelConfigs into Agentry ones (agentry convert --help)
 `;
 
 const stdinText = async (): Promise<string> => {
@@ -35,6 +37,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return renderCommand(rest, io);
     case 'runtime':
       return runtimeCommand(rest, io);
+    case 'convert':
+      return convertCommand(rest, io);
     case undefined:
     case '-h':
     case '--help':
