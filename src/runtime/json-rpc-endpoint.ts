@@ -2,7 +2,8 @@
 // file does HTTP. A 1.0 method (`SendMessage`) goes to the 1.0 handler, a 0.3 one (`message/send`)
 // to the SDK's legacy handler; bodies over the limit are refused with 413 before anything is parsed;
 // malformed JSON is JSON-RPC -32700; streams are server-sent events, and a client that goes away
-// mid-stream has its task's model call aborted rather than left running for no one.
+// mid-stream has its task's model call aborted rather than left running for no one (the task is
+// then stored CANCELED); a subscriber that goes away leaves the task running.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { SSE_HEADERS, formatSSEErrorEvent, formatSSEEvent } from '@a2a-js/sdk';
@@ -13,6 +14,8 @@ import type { Logger } from 'pino';
 import type { RuntimeMetrics } from './runtime-metrics.js';
 
 export const JSON_RPC_PARSE_ERROR = -32700;
+/** Streams that start a task (1.0 and 0.3 names), as opposed to following one. */
+const SEND_STREAM_METHODS: ReadonlySet<string> = new Set(['SendStreamingMessage', 'message/stream']);
 export const JSON_RPC_INVALID_REQUEST = -32600;
 
 export interface JsonRpcEndpointOptions {
@@ -79,39 +82,51 @@ export class JsonRpcEndpoint {
       this.count(request.method, errorCodeOf(result) ?? 'ok');
       return sendJson(res, result);
     }
-    await this.stream(req, res, request, result);
+    await this.stream(res, request, legacy, result);
   }
 
-  private async stream(req: IncomingMessage, res: ServerResponse, request: JsonRpcRequestShape, events: AsyncGenerator<unknown, void, undefined>): Promise<void> {
+  private async stream(res: ServerResponse, request: JsonRpcRequestShape, legacy: boolean, events: AsyncGenerator<unknown, void, undefined>): Promise<void> {
+    const mapError = (err: unknown) => (legacy ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError(err) : JsonRpcTransportHandler.mapToJSONRPCError(err));
     const iterator = events[Symbol.asyncIterator]();
     let first: IteratorResult<unknown, void>;
     try {
       first = await iterator.next();
     } catch (err) {
       // Nothing was streamed yet: an ordinary JSON-RPC error.
-      const error = JsonRpcTransportHandler.mapToJSONRPCError(err);
+      const error = mapError(err);
       this.count(request.method, String(error.code));
       return sendJson(res, { jsonrpc: '2.0', id: request.id, error });
     }
     res.writeHead(200, SSE_HEADERS);
+    // A send stream's client owns its task: when it goes away the task is aborted. A subscriber
+    // (SubscribeToTask, tasks/resubscribe) only watches a task someone else started.
+    const ownsTask = SEND_STREAM_METHODS.has(request.method);
     let taskId: string | undefined;
     let ended = false;
+    let gone = false;
     res.on('close', () => {
-      if (!ended && taskId !== undefined) this.options.onStreamAbandoned(taskId);
-      // Stop waiting for events no one will read.
-      void iterator.return(undefined);
+      if (ended) return;
+      gone = true;
+      if (ownsTask && taskId !== undefined) {
+        // The loop below goes on pulling (and dropping) events: the SDK stores the task's final
+        // state (CANCELED) only from the events its stream hands out.
+        this.options.onStreamAbandoned(taskId);
+      } else {
+        // Stop following a task no one is reading about.
+        void iterator.return(undefined);
+      }
     });
     try {
       for (let next = first; next.done !== true; next = await iterator.next()) {
         taskId ??= streamedTaskId(next.value);
-        if (!res.writableEnded) res.write(formatSSEEvent(next.value));
+        if (!gone) res.write(formatSSEEvent(next.value));
       }
-      this.count(request.method, 'ok');
+      this.count(request.method, gone ? 'client_gone' : 'ok');
     } catch (err) {
-      const error = JsonRpcTransportHandler.mapToJSONRPCError(err);
+      const error = mapError(err);
       this.count(request.method, String(error.code));
       this.options.logger.warn({ method: request.method, code: error.code, taskId }, 'stream ended with an error');
-      if (!res.writableEnded) res.write(formatSSEErrorEvent({ jsonrpc: '2.0', id: request.id, error }));
+      if (!gone && !res.writableEnded) res.write(formatSSEErrorEvent({ jsonrpc: '2.0', id: request.id, error }));
     } finally {
       ended = true;
       if (!res.writableEnded) res.end();
