@@ -111,7 +111,6 @@ export class AgentryExecutor implements AgentExecutor {
     } finally {
       this.runs.delete(taskId);
       this.deps.metrics.tasksInFlight.dec();
-      this.deps.metrics.storedContexts.set(this.deps.conversations.size);
       bus.finished();
     }
   };

@@ -45,9 +45,21 @@ export class RuntimeMetrics {
 
   readonly tasksInFlight = new Gauge({ name: 'agentry_runtime_tasks_in_flight', help: 'Tasks being worked on now.', registers: [this.registry] });
 
-  readonly storedTasks = new Gauge({ name: 'agentry_runtime_stored_tasks', help: 'Tasks held in memory (bounded).', registers: [this.registry] });
+  /** Read at every scrape (see beforeScrape), so /metrics never shows a stale store size or MCP state. */
+  private readonly scrapeHooks: Array<() => void> = [];
 
-  readonly storedContexts = new Gauge({ name: 'agentry_runtime_stored_contexts', help: 'Conversations held in memory (bounded).', registers: [this.registry] });
+  private readonly runScrapeHooks = (): void => {
+    for (const hook of this.scrapeHooks) hook();
+  };
+
+  readonly storedTasks = new Gauge({ name: 'agentry_runtime_stored_tasks', help: 'Tasks held in memory (bounded).', registers: [this.registry], collect: this.runScrapeHooks });
+
+  readonly storedContexts = new Gauge({
+    name: 'agentry_runtime_stored_contexts',
+    help: 'Conversations held in memory (bounded).',
+    registers: [this.registry],
+    collect: this.runScrapeHooks,
+  });
 
   readonly evictions = new Counter({
     name: 'agentry_runtime_evictions_total',
@@ -61,9 +73,15 @@ export class RuntimeMetrics {
     help: '1 when the MCP server is connected and its tools are offered, else 0.',
     labelNames: ['server'] as const,
     registers: [this.registry],
+    collect: this.runScrapeHooks,
   });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** `update` sets the gauges that mirror state (store sizes, MCP servers up) when /metrics is read. */
+  beforeScrape(update: () => void): void {
+    this.scrapeHooks.push(update);
   }
 }

@@ -147,15 +147,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningAgen
     ready: () => accepting,
     logger,
   });
-  const collectStores = () => {
+  metrics.beforeScrape(() => {
     metrics.storedTasks.set(taskStore.size);
     metrics.storedContexts.set(conversations.size);
     for (const source of mcpSources) metrics.mcpServerUp.set({ server: source.id }, source.ready ? 1 : 0);
-  };
-  const storeTimer = setInterval(collectStores, 5000);
-  storeTimer.unref();
+  });
   const address = await server.listen();
-  collectStores();
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/`;
   logger.info({ url, model: { provider: config.model.provider, model: config.model.model }, mcpServers: mcpSources.length, agentTools: agentSources.length }, 'agent runtime serving');
 
@@ -174,7 +171,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningAgen
         await executor.drain(graceMs);
         server.closeAll();
         await closed;
-        clearInterval(storeTimer);
         await Promise.all(mcpSources.map((s) => s.close()));
         logger.info('agent runtime stopped');
       })();
