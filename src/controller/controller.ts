@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { withRequestSignal } from '../kube/request-signal.js';
 import { delay } from './delay.js';
+import { isTerminal } from './errors.js';
 import { enqueueForObject } from './event-mappers.js';
 import type { RequestMapper } from './event-mappers.js';
 import type { Informer } from './informer.js';
@@ -50,6 +52,7 @@ interface EventSource {
 
 const noopReconcileMetrics: ReconcileMetrics = {
   reconciled: () => undefined,
+  terminalError: () => undefined,
   activeWorkers: () => undefined,
   maxConcurrentReconciles: () => undefined,
 };
@@ -178,6 +181,8 @@ export class Controller<T extends KubeObject = KubeObject> {
 
   private async reconcileKey(key: string): Promise<void> {
     const request = parseObjectKey(key);
+    // A retry or requeue keeps the urgency the key was taken at.
+    const priority = this.queue.priorityOf(key);
     const abort = new AbortController();
     this.inFlight.add(abort);
     const logger = this.logger.child({ reconcileID: randomUUID(), namespace: request.namespace, name: request.name });
@@ -188,12 +193,20 @@ export class Controller<T extends KubeObject = KubeObject> {
     // were in flight (at shutdown, say) and that each one ended.
     logger.debug('reconcile started');
     try {
-      const outcome: ReconcileOutcome | void = await this.reconcileFn(request, { signal: abort.signal, logger });
-      result = this.requeueAsAsked(key, outcome ?? {});
+      // Every API request the reconcile makes ends with its signal (see request-signal.ts).
+      const outcome: ReconcileOutcome | void = await withRequestSignal(abort.signal, () => this.reconcileFn(request, { signal: abort.signal, logger }));
+      result = this.requeueAsAsked(key, outcome ?? {}, priority);
       logger.debug({ result, durationMs: Math.round(performance.now() - startedAt) }, 'reconcile finished');
     } catch (err) {
-      this.queue.addRateLimited(key);
-      logger.error({ err, retries: this.queue.numRequeues(key) }, 'reconcile failed');
+      if (isTerminal(err)) {
+        // Retrying cannot fix it: the key waits for its next change.
+        this.queue.forget(key);
+        this.metrics.terminalError();
+        logger.error({ err }, 'reconcile failed with a terminal error, not retried');
+      } else {
+        this.queue.addRateLimited(key, priority);
+        logger.error({ err, retries: this.queue.numRequeues(key) }, 'reconcile failed');
+      }
     } finally {
       this.inFlight.delete(abort);
       this.metrics.activeWorkers(-1);
@@ -201,14 +214,14 @@ export class Controller<T extends KubeObject = KubeObject> {
     }
   }
 
-  private requeueAsAsked(key: string, outcome: ReconcileOutcome): ReconcileResult {
+  private requeueAsAsked(key: string, outcome: ReconcileOutcome, priority: number): ReconcileResult {
     if (outcome.requeueAfterMs !== undefined && outcome.requeueAfterMs > 0) {
       this.queue.forget(key);
-      this.queue.addAfter(key, outcome.requeueAfterMs);
+      this.queue.addAfter(key, outcome.requeueAfterMs, priority);
       return 'requeue_after';
     }
     if (outcome.requeue) {
-      this.queue.addRateLimited(key);
+      this.queue.addRateLimited(key, priority);
       return 'requeue';
     }
     this.queue.forget(key);

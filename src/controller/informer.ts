@@ -332,13 +332,18 @@ export class Informer<T extends KubeObject = KubeObject> {
     }
     const rv = event.object.metadata.resourceVersion;
     if (rv !== undefined) this.resourceVersion = rv;
-    const obj = this.safeTransform(event.object);
-    if (!obj) return;
     if (event.type === 'DELETED') {
-      this.store.remove(objectKey(obj));
-      this.emitDelete(obj);
+      // Removed by the key of the object as the server sent it, whether or not the transform
+      // takes it: a transform that fails on the deleted object must not leave it cached as a
+      // ghost. Handlers get its final state, or the last one cached when that cannot be had.
+      const final = this.safeTransform(event.object);
+      const gone = this.store.remove(objectKey(event.object));
+      const last = final ?? gone;
+      if (last) this.emitDelete(last);
       return;
     }
+    const obj = this.safeTransform(event.object);
+    if (!obj) return;
     const previous = this.store.upsert(obj);
     if (previous) {
       this.emitUpdate(previous, obj);

@@ -27,6 +27,8 @@ export type ReconcileResult = 'success' | 'error' | 'requeue' | 'requeue_after';
 /** What the controller reports about its reconciles. */
 export interface ReconcileMetrics {
   reconciled(result: ReconcileResult, durationSeconds: number): void;
+  /** A reconcile failed with a TerminalError (also counted as an error): not retried. */
+  terminalError(): void;
   activeWorkers(delta: number): void;
   maxConcurrentReconciles(count: number): void;
 }
@@ -47,6 +49,7 @@ const WORKQUEUE_BUCKETS = exponentialBuckets(10e-9, 10, 12);
 export class ControllerMetrics {
   private readonly reconcileTotal: Counter<'controller' | 'result'>;
   private readonly reconcileErrors: Counter<'controller'>;
+  private readonly terminalErrors: Counter<'controller'>;
   private readonly reconcileTime: Histogram<'controller'>;
   private readonly activeWorkersGauge: Gauge<'controller'>;
   private readonly maxConcurrentGauge: Gauge<'controller'>;
@@ -68,6 +71,12 @@ export class ControllerMetrics {
     this.reconcileErrors = new Counter({
       name: 'controller_runtime_reconcile_errors_total',
       help: 'Total number of reconciliation errors per controller',
+      labelNames: ['controller'],
+      registers,
+    });
+    this.terminalErrors = new Counter({
+      name: 'controller_runtime_terminal_reconcile_errors_total',
+      help: 'Total number of terminal reconciliation errors per controller',
       labelNames: ['controller'],
       registers,
     });
@@ -163,6 +172,7 @@ export class ControllerMetrics {
     const labels = { controller };
     for (const result of RECONCILE_RESULTS) this.reconcileTotal.inc({ controller, result }, 0);
     this.reconcileErrors.inc(labels, 0);
+    this.terminalErrors.inc(labels, 0);
     this.activeWorkersGauge.set(labels, 0);
     return {
       reconciled: (result, durationSeconds) => {
@@ -170,6 +180,7 @@ export class ControllerMetrics {
         if (result === 'error') this.reconcileErrors.inc(labels);
         this.reconcileTime.observe(labels, durationSeconds);
       },
+      terminalError: () => this.terminalErrors.inc(labels),
       activeWorkers: (delta) =>
         delta >= 0 ? this.activeWorkersGauge.inc(labels, delta) : this.activeWorkersGauge.dec(labels, -delta),
       maxConcurrentReconciles: (count) => this.maxConcurrentGauge.set(labels, count),

@@ -41,8 +41,8 @@ export class WorkQueue {
   private queued = 0;
   /** Keys that need processing: queued ones, plus processing ones that were re-added. */
   private readonly dirty = new Set<string>();
-  /** Keys a worker is on, with when it started. */
-  private readonly processing = new Map<string, number>();
+  /** Keys a worker is on, with when it started and the priority it was taken at. */
+  private readonly processing = new Map<string, { startedAt: number; priority: number }>();
   private readonly addedAt = new Map<string, number>();
   private readonly delayed = new Map<string, { readyAt: number; timer: ReturnType<typeof setTimeout> }>();
   private readonly waitingWorkers: ((key: string | undefined) => void)[] = [];
@@ -103,13 +103,23 @@ export class WorkQueue {
     this.delayed.set(key, { readyAt, timer });
   }
 
-  /** Adds `key` after the rate limiter's delay: per-key exponential backoff (and the overall bucket). */
-  addRateLimited(key: string): void {
+  /**
+   * Adds `key` after the rate limiter's delay: per-key exponential backoff (and the overall bucket).
+   * A retry keeps its urgency: by default it is queued at the priority its worker took it at (as
+   * controller-runtime's priority queue does), so a failed high-priority key does not fall behind
+   * the bulk of the initial list when its backoff is over.
+   */
+  addRateLimited(key: string, priority: number = this.priorityOf(key)): void {
     if (this.shuttingDown) {
       return;
     }
     this.metrics?.retried();
-    this.addAfter(key, this.rateLimiter.when(key));
+    this.addAfter(key, this.rateLimiter.when(key), priority);
+  }
+
+  /** The priority a worker took `key` at, while it is processing; Normal otherwise. */
+  priorityOf(key: string): number {
+    return this.processing.get(key)?.priority ?? Priority.Normal;
   }
 
   /** `key` succeeded: its next failure starts the backoff from the beginning. */
@@ -143,22 +153,22 @@ export class WorkQueue {
     if (this.shuttingDown) {
       return Promise.resolve(undefined);
     }
-    const key = this.dequeue();
-    if (key !== undefined) {
-      this.startProcessing(key);
-      return Promise.resolve(key);
+    const next = this.dequeue();
+    if (next !== undefined) {
+      this.startProcessing(next.key, next.priority);
+      return Promise.resolve(next.key);
     }
     return new Promise((resolve) => this.waitingWorkers.push(resolve));
   }
 
   /** Processing of `key` finished; if it was added meanwhile, it is queued again now. */
   done(key: string): void {
-    const startedAt = this.processing.get(key);
-    if (startedAt === undefined) {
+    const started = this.processing.get(key);
+    if (started === undefined) {
       return;
     }
     this.processing.delete(key);
-    this.metrics?.workDuration((performance.now() - startedAt) / 1000);
+    this.metrics?.workDuration((performance.now() - started.startedAt) / 1000);
     const priority = this.requeueAt.get(key) ?? Priority.Normal;
     this.requeueAt.delete(key);
     if (this.dirty.has(key) && !this.shuttingDown) {
@@ -197,7 +207,7 @@ export class WorkQueue {
   private enqueue(key: string, priority: number): void {
     const worker = this.waitingWorkers.shift();
     if (worker) {
-      this.startProcessing(key);
+      this.startProcessing(key, priority);
       worker(key);
       return;
     }
@@ -208,7 +218,7 @@ export class WorkQueue {
   }
 
   /** The first key of the highest non-empty priority. */
-  private dequeue(): string | undefined {
+  private dequeue(): { key: string; priority: number } | undefined {
     let best: number | undefined;
     for (const [priority, keys] of this.lanes) if (keys.size > 0 && (best === undefined || priority > best)) best = priority;
     if (best === undefined) return undefined;
@@ -218,7 +228,7 @@ export class WorkQueue {
     keys?.delete(key);
     this.queuedAt.delete(key);
     this.queued--;
-    return key;
+    return { key, priority: best };
   }
 
   private lane(priority: number): Set<string> {
@@ -227,10 +237,10 @@ export class WorkQueue {
     return keys;
   }
 
-  private startProcessing(key: string): void {
+  private startProcessing(key: string, priority: number): void {
     const now = performance.now();
     this.dirty.delete(key);
-    this.processing.set(key, now);
+    this.processing.set(key, { startedAt: now, priority });
     const addedAt = this.addedAt.get(key);
     this.addedAt.delete(key);
     if (addedAt !== undefined) this.metrics?.queueDuration((now - addedAt) / 1000);
@@ -241,7 +251,7 @@ export class WorkQueue {
     const now = performance.now();
     let unfinishedMs = 0;
     let longestMs = 0;
-    for (const startedAt of this.processing.values()) {
+    for (const { startedAt } of this.processing.values()) {
       unfinishedMs += now - startedAt;
       longestMs = Math.max(longestMs, now - startedAt);
     }

@@ -7,6 +7,7 @@
 // Connection details and credentials come from KubeConnection (kubeconfig, in-cluster, exec plugins).
 import type { Agent, RequestOptions } from 'node:http';
 import { KubeApiError, parseJson } from './kube-api-error.js';
+import { requestSignal } from './request-signal.js';
 import { ResourceMapper, resourcePath, type ResourceInfo } from './resource-mapper.js';
 import type { KubeObject } from './kube-object.js';
 import type { KubeConnection } from './kube-connection.js';
@@ -17,8 +18,14 @@ export interface RequestOptionsExtra {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   contentType?: string;
+  /** Ends the request; so does the signal of the work it is made for (see request-signal.ts). */
   signal?: AbortSignal;
   timeoutMs?: number;
+}
+
+/** What every typed call takes: a signal of its own (the ambient one of the reconcile applies anyway). */
+export interface CallOptions {
+  signal?: AbortSignal;
 }
 
 /** Called once per request, after it completes: the hook for metrics and request counting. */
@@ -33,7 +40,7 @@ export interface KubeClientOptions {
   impersonate?: { user: string; groups?: string[] };
 }
 
-export interface ApplyOptions {
+export interface ApplyOptions extends CallOptions {
   fieldManager: string;
   force?: boolean;
   subresource?: 'status';
@@ -67,9 +74,11 @@ export class KubeClient {
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
     opts.headers = headers;
+    const signal = requestSignal(extra.signal);
+    signal?.throwIfAborted();
     const started = Date.now();
     const { statusCode, text } = await new Promise<{ statusCode: number; text: string }>((resolve, reject) => {
-      const req = this.connection.request(url, { ...opts, signal: extra.signal, timeout: extra.timeoutMs ?? 60_000 }, (res) => {
+      const req = this.connection.request(url, { ...opts, signal, timeout: extra.timeoutMs ?? 60_000 }, (res) => {
         let data = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (data += chunk));
@@ -89,31 +98,37 @@ export class KubeClient {
     return parseJson(text) ?? (text || undefined);
   }
 
-  async resource(apiVersion: string, kind: string): Promise<ResourceInfo> {
-    return this.mapper.resolve(this, apiVersion, kind);
+  async resource(apiVersion: string, kind: string, options: CallOptions = {}): Promise<ResourceInfo> {
+    return this.mapper.resolve(this, apiVersion, kind, options);
   }
 
-  async get<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<T> {
-    const info = await this.resource(apiVersion, kind);
-    return (await this.request('GET', resourcePath(info, namespace, name))) as T;
+  async get<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string, options: CallOptions = {}): Promise<T> {
+    const info = await this.resource(apiVersion, kind, options);
+    return (await this.request('GET', resourcePath(info, namespace, name), options)) as T;
   }
 
   /** Like get, but undefined when the object does not exist. */
-  async find<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<T | undefined> {
+  async find<T extends KubeObject = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    options: CallOptions = {},
+  ): Promise<T | undefined> {
     try {
-      return await this.get<T>(apiVersion, kind, namespace, name);
+      return await this.get<T>(apiVersion, kind, namespace, name, options);
     } catch (err) {
       if (KubeApiError.isNotFound(err)) return undefined;
       throw err;
     }
   }
 
-  async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<T[]> {
-    const info = await this.resource(apiVersion, kind);
+  async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, namespace?: string, labelSelector?: string, options: CallOptions = {}): Promise<T[]> {
+    const info = await this.resource(apiVersion, kind, options);
     const items: T[] = [];
     let cont: string | undefined;
     do {
-      const page = (await this.request('GET', resourcePath(info, namespace), { query: { labelSelector, limit: 500, continue: cont } })) as {
+      const page = (await this.request('GET', resourcePath(info, namespace), { query: { labelSelector, limit: 500, continue: cont }, signal: options.signal })) as {
         items?: T[];
         metadata?: { continue?: string };
       };
@@ -123,19 +138,21 @@ export class KubeClient {
     return items;
   }
 
-  async create<T extends KubeObject>(obj: T, query: { dryRun?: boolean; fieldManager?: string } = {}): Promise<T> {
-    const info = await this.resource(obj.apiVersion, obj.kind);
+  async create<T extends KubeObject>(obj: T, query: { dryRun?: boolean; fieldManager?: string } & CallOptions = {}): Promise<T> {
+    const info = await this.resource(obj.apiVersion, obj.kind, query);
     return (await this.request('POST', resourcePath(info, obj.metadata.namespace), {
       body: obj,
+      signal: query.signal,
       query: { dryRun: query.dryRun ? 'All' : undefined, fieldManager: query.fieldManager },
     })) as T;
   }
 
   /** Server-side apply: the object is the full intent of `fieldManager` for this object. */
   async apply<T extends KubeObject>(obj: T, options: ApplyOptions): Promise<T> {
-    const info = await this.resource(obj.apiVersion, obj.kind);
+    const info = await this.resource(obj.apiVersion, obj.kind, options);
     return (await this.request('PATCH', resourcePath(info, obj.metadata.namespace, obj.metadata.name, options.subresource), {
       body: obj,
+      signal: options.signal,
       contentType: 'application/apply-patch+yaml',
       query: { fieldManager: options.fieldManager, force: options.force ? true : undefined, dryRun: options.dryRun ? 'All' : undefined },
     })) as T;
@@ -145,12 +162,13 @@ export class KubeClient {
     ref: Pick<KubeObject, 'apiVersion' | 'kind'> & { metadata: { name: string; namespace?: string } },
     patch: unknown,
     type: 'merge' | 'json' | 'strategic' = 'merge',
-    options: { fieldManager?: string; subresource?: 'status' } = {},
+    options: { fieldManager?: string; subresource?: 'status' } & CallOptions = {},
   ): Promise<T> {
-    const info = await this.resource(ref.apiVersion, ref.kind);
+    const info = await this.resource(ref.apiVersion, ref.kind, options);
     const contentType = { merge: 'application/merge-patch+json', json: 'application/json-patch+json', strategic: 'application/strategic-merge-patch+json' }[type];
     return (await this.request('PATCH', resourcePath(info, ref.metadata.namespace, ref.metadata.name, options.subresource), {
       body: patch,
+      signal: options.signal,
       contentType,
       query: { fieldManager: options.fieldManager },
     })) as T;
@@ -159,11 +177,12 @@ export class KubeClient {
   /** Deletes; returns false when it was already gone. */
   async delete(
     ref: Pick<KubeObject, 'apiVersion' | 'kind'> & { metadata: { name: string; namespace?: string; uid?: string } },
-    options: { propagationPolicy?: 'Background' | 'Foreground' | 'Orphan'; preconditionUid?: string } = {},
+    options: { propagationPolicy?: 'Background' | 'Foreground' | 'Orphan'; preconditionUid?: string } & CallOptions = {},
   ): Promise<boolean> {
-    const info = await this.resource(ref.apiVersion, ref.kind);
+    const info = await this.resource(ref.apiVersion, ref.kind, options);
     try {
       await this.request('DELETE', resourcePath(info, ref.metadata.namespace, ref.metadata.name), {
+        signal: options.signal,
         body: {
           apiVersion: 'v1',
           kind: 'DeleteOptions',

@@ -1,6 +1,6 @@
 // Maps apiVersion + kind to the REST resource (plural, namespaced). The kinds the operator writes
 // are known up front; anything else (for tools and tests) is looked up once through discovery.
-import type { KubeClient } from './kube-client.js';
+import type { CallOptions, KubeClient } from './kube-client.js';
 
 export interface ResourceInfo {
   apiVersion: string;
@@ -42,10 +42,10 @@ export class ResourceMapper {
     return this.byKey.get(`${apiVersion}/${kind}`);
   }
 
-  async resolve(client: KubeClient, apiVersion: string, kind: string): Promise<ResourceInfo> {
+  async resolve(client: KubeClient, apiVersion: string, kind: string, options: CallOptions = {}): Promise<ResourceInfo> {
     const hit = this.known(apiVersion, kind);
     if (hit) return hit;
-    const list = (await client.request('GET', groupVersionPath(apiVersion))) as { resources?: { name: string; kind: string; namespaced: boolean }[] };
+    const list = (await client.request('GET', groupVersionPath(apiVersion), options)) as { resources?: { name: string; kind: string; namespaced: boolean }[] };
     for (const r of list.resources ?? []) {
       if (r.name.includes('/')) continue;
       this.byKey.set(`${apiVersion}/${r.kind}`, { apiVersion, kind: r.kind, plural: r.name, namespaced: r.namespaced });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Controller } from '../../../src/controller/controller.js';
+import { TerminalError } from '../../../src/controller/errors.js';
 import { enqueueForOwner, enqueueMapped } from '../../../src/controller/event-mappers.js';
 import { Informer } from '../../../src/controller/informer.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
@@ -7,6 +8,7 @@ import { objectRefKey } from '../../../src/controller/object-key.js';
 import { ItemExponentialRateLimiter } from '../../../src/controller/rate-limiter.js';
 import { Priority } from '../../../src/controller/work-queue.js';
 import type { ReconcileContext, ReconcileOutcome, ReconcileRequest } from '../../../src/controller/reconciler.js';
+import { currentRequestSignal } from '../../../src/kube/request-signal.js';
 import { FakeListWatch } from './fakes/fake-list-watch.js';
 import { agentOwner, owned } from './fakes/objects.js';
 import { CapturingLogger } from '../../harness/capturing-logger.js';
@@ -261,6 +263,91 @@ describe('Controller', () => {
     expect(h.agents.openWatches()).toBe(0);
     expect(h.services.openWatches()).toBe(0);
   });
+
+  it('a TerminalError is logged and counted, and the key is not retried until it changes', async () => {
+    const logger = new CapturingLogger();
+    h = harness({
+      initialAgents: [agent('a')],
+      logger,
+      reconcile: () => Promise.reject(new Error('wrapped', { cause: new TerminalError('the input can never work') })),
+    });
+    await h.controller.start();
+    await settle(60_000);
+    expect(h.calls.map((c) => c.key)).toEqual(['team/a']);
+    expect(h.controller.queue.numRequeues('team/a')).toBe(0);
+    const line = logger.records.find((e) => e.msg === 'reconcile failed with a terminal error, not retried');
+    expect(line?.level).toBe('error');
+    h.agents.update(agent('a', 'team', 'fixed'));
+    await settle();
+    expect(h.calls.map((c) => c.key)).toEqual(['team/a', 'team/a']);
+  });
+
+
+  it('retries a failed key at the priority it was taken at', async () => {
+    const agents = new FakeListWatch([agent('bulk-1'), agent('bulk-2')]);
+    const children = new FakeListWatch();
+    const agentInformer = new Informer({ listWatch: agents, resyncPeriodMs: 0 });
+    const childInformer = new Informer({ listWatch: children, resyncPeriodMs: 0 });
+    const order: string[] = [];
+    let failedOnce = false;
+    const gates = new Map<string, () => void>();
+    const controller = new Controller({
+      name: 'retry-prio',
+      primary: agentInformer,
+      rateLimiter: new ItemExponentialRateLimiter({ baseDelayMs: 100, maxDelayMs: 1_000, jitter: 0 }),
+      reconcile: async (request) => {
+        const key = objectRefKey(request);
+        order.push(key);
+        // The bulk keys hold the only worker until released.
+        if (key.startsWith('team/bulk')) await new Promise<void>((r) => gates.set(key, r));
+        if (key === 'team/urgent' && !failedOnce) {
+          failedOnce = true;
+          throw new Error('conflict');
+        }
+      },
+    });
+    controller.watch(childInformer, enqueueForOwner('Agent', 'agentry.dev'), { priority: Priority.High });
+    try {
+      await controller.start();
+      await settle();
+      children.create(owned('Service', 'svc', 'team', [agentOwner('urgent')])); // High
+      gates.get('team/bulk-1')?.();
+      await settle(); // urgent runs and fails; bulk-2 takes the worker while urgent backs off
+      expect(order).toEqual(['team/bulk-1', 'team/urgent', 'team/bulk-2']);
+      for (let i = 0; i < 3; i++) agents.create(agent(`new-${i}`)); // changes: Normal
+      await settle(100); // urgent's backoff is over: it is queued again
+      gates.get('team/bulk-2')?.();
+      await settle();
+      // The retry kept its High priority: it goes before the Normal keys queued earlier.
+      expect(order.slice(3)).toEqual(['team/urgent', 'team/new-0', 'team/new-1', 'team/new-2']);
+    } finally {
+      await controller.stop();
+    }
+  });
+
+
+  it('runs each reconcile with its signal as the signal of every API request it makes', async () => {
+    const seen: (AbortSignal | undefined)[] = [];
+    h = harness({
+      initialAgents: [agent('a')],
+      shutdownTimeoutMs: 1_000,
+      reconcile: async (_req, ctx) => {
+        await Promise.resolve();
+        seen.push(currentRequestSignal(), ctx.signal);
+        await new Promise(() => undefined); // hangs, as a request to an API server that never answers
+      },
+    });
+    await h.controller.start();
+    await settle();
+    const [ambient, own] = seen;
+    expect(ambient).toBe(own);
+    expect(ambient?.aborted).toBe(false);
+    void h.controller.stop();
+    await settle(1_000);
+    expect(ambient?.aborted).toBe(true);
+    expect(currentRequestSignal()).toBeUndefined();
+  });
+
 
   it('aborts reconciles that outlive the shutdown timeout', async () => {
     let signal: AbortSignal | undefined;

@@ -235,6 +235,32 @@ describe('Informer', () => {
     expect(informer.get('default', 'a')?.['data']).toEqual({ x: '1' });
   });
 
+  it('removes a deleted object from the cache even when the transform throws on its final state', async () => {
+    const server = new FakeListWatch([configMap('a')]);
+    informer = new Informer({
+      listWatch: server,
+      resyncPeriodMs: 0,
+      // Takes the object while it is live; its final state (as a finalizer-free delete may send) breaks it.
+      transform: (obj) => {
+        if (obj.metadata.labels?.['broken'] === 'yes') throw new Error('cannot read this object');
+        return obj;
+      },
+    });
+    const { events, handler } = recorder();
+    informer.addEventHandler(handler);
+    await startAndSync(informer);
+    const finalState = configMap('a');
+    finalState.metadata.labels = { broken: 'yes' };
+    server.update(finalState); // the update is refused by the transform: the cache keeps the old state
+    expect(informer.get('default', 'a')).toBeDefined();
+    server.delete('default', 'a');
+
+    expect(informer.get('default', 'a')).toBeUndefined();
+    expect(informer.list()).toEqual([]);
+    // Handlers hear of the delete, with the last state the cache had.
+    expect(events.filter((e) => e.type === 'delete').map((e) => e.key)).toEqual(['default/a']);
+  });
+
   it('keeps an index of the transformed objects current through list, watch and delete', async () => {
     const server = new FakeListWatch([configMap('a', 'n1', { owner: 'x' }), configMap('b', 'n2', { owner: 'y' })]);
     const indexed = new Informer<KubeObject>({

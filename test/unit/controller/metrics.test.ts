@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Registry } from 'prom-client';
 import { Controller } from '../../../src/controller/controller.js';
+import { TerminalError } from '../../../src/controller/errors.js';
 import { Informer } from '../../../src/controller/informer.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
 import { ControllerMetrics } from '../../../src/controller/metrics.js';
@@ -41,6 +42,7 @@ describe('ControllerMetrics', () => {
       'controller_runtime_reconcile_errors_total',
       'controller_runtime_reconcile_time_seconds',
       'controller_runtime_reconcile_total',
+      'controller_runtime_terminal_reconcile_errors_total',
       'workqueue_adds_total',
       'workqueue_depth',
       'workqueue_longest_running_processor_seconds',
@@ -97,6 +99,25 @@ describe('ControllerMetrics', () => {
     expect(await sample(registry, 'workqueue_retries_total', { name: 'agent' })).toBe(2);
     expect(await sample(registry, 'workqueue_work_duration_seconds_count', { name: 'agent' })).toBe(4);
     expect(await sample(registry, 'workqueue_work_duration_seconds_sum', { name: 'agent' })).toBeCloseTo(1.0);
+  });
+
+  it('counts a terminal error as an error and as terminal', async () => {
+    const registry = new Registry();
+    const metrics = new ControllerMetrics(registry);
+    const informer = new Informer({ listWatch: new FakeListWatch([agent('a')]), resyncPeriodMs: 0 });
+    const controller = new Controller({
+      name: 'agent',
+      primary: informer,
+      metrics,
+      reconcile: () => Promise.reject(new TerminalError('cannot be fixed by retrying')),
+    });
+    await controller.start();
+    await jest.advanceTimersByTimeAsync(10_000);
+    await controller.stop();
+    expect(await sample(registry, 'controller_runtime_reconcile_total', { controller: 'agent', result: 'error' })).toBe(1);
+    expect(await sample(registry, 'controller_runtime_reconcile_errors_total', { controller: 'agent' })).toBe(1);
+    expect(await sample(registry, 'controller_runtime_terminal_reconcile_errors_total', { controller: 'agent' })).toBe(1);
+    expect(await sample(registry, 'workqueue_retries_total', { name: 'agent' })).toBe(0);
   });
 
   it('reports depth, queue latency and in-flight work of a queue', async () => {

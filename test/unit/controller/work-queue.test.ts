@@ -149,6 +149,21 @@ describe('WorkQueue', () => {
     expect(queue.numRequeues('a')).toBe(0);
   });
 
+  it('retries a key at the priority its worker took it at', async () => {
+    const queue = new WorkQueue({ rateLimiter: new FixedDelayLimiter(100) });
+    queue.add('urgent', Priority.High);
+    expect(await queue.get()).toBe('urgent');
+    queue.addRateLimited('urgent'); // its reconcile failed
+    queue.done('urgent');
+    // Meanwhile the initial list queued plenty at normal and low priority.
+    queue.add('bulk-1', Priority.Low);
+    queue.add('change', Priority.Normal);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(await queue.get()).toBe('urgent');
+    expect(await queue.get()).toBe('change');
+    expect(await queue.get()).toBe('bulk-1');
+  });
+
   it('shutDown wakes waiting workers with undefined and ignores further adds', async () => {
     const queue = new WorkQueue();
     const waiting = queue.get();
