@@ -11,9 +11,11 @@ import type { ModelConfig } from '../api/model-config.js';
 import { validateAgent, validateModelConfig } from '../api/validation.js';
 import { defaultOperatorConfig, OperatorConfigError, parseOperatorConfig } from '../config/operator-config.js';
 import type { OperatorConfig } from '../config/operator-config.js';
-import { isRecord, type KubeObject } from '../kube/kube-object.js';
+import { isRecord, toKubeObject, type KubeObject } from '../kube/kube-object.js';
 import { toJsonList, toYamlStream } from '../render/manifest-stream.js';
-import { render } from '../render/render.js';
+import { render, type RenderRelated } from '../render/render.js';
+import { toolReferences } from '../render/tool-references.js';
+import { toolServiceProjection } from '../render/tool-service.js';
 import type { CliIo } from './cli-io.js';
 
 export const RENDER_USAGE = `Usage: agentry render -f FILE [-f FILE ...] [--config FILE] [-o yaml|json]
@@ -22,7 +24,9 @@ Prints the objects the operator would apply for every Agent in the files, withou
 
 Flags:
   -f, --filename FILE  YAML (one or more documents, or a List) or JSON holding Agents and the
-                       ModelConfigs they use; '-' reads standard input. Other kinds are ignored.
+                       ModelConfigs they use, and the Services their MCP tools name (v1
+                       Services); '-' reads standard input. Other kinds are ignored. Agents
+                       in the files are each other's tool peers and callers, as in a cluster.
                        Objects without a namespace are in "default", as with kubectl.
       --config FILE    operator configuration (YAML), as given to 'agentry run --config'
   -o, --output FORMAT  yaml (a '---' separated stream, the default) or json (a v1 List)
@@ -42,6 +46,8 @@ interface Located<T> {
 interface Inputs {
   agents: Located<Agent>[];
   modelConfigs: Map<string, Located<ModelConfig>>;
+  /** v1 Services by namespace/name, projected as the operator caches them. */
+  services: Map<string, KubeObject>;
 }
 
 export async function renderCommand(argv: string[], io: CliIo): Promise<number> {
@@ -72,7 +78,7 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
 
   const errors: string[] = [];
   const config = await loadConfig(values.config, io, errors);
-  const inputs: Inputs = { agents: [], modelConfigs: new Map() };
+  const inputs: Inputs = { agents: [], modelConfigs: new Map(), services: new Map() };
   for (const file of files) await loadFile(file, io, inputs, errors);
   if (config === undefined || errors.length > 0) return failed(io, errors);
   if (inputs.agents.length === 0) return failed(io, [`no Agent (${API_GROUP}) found in ${files.join(', ')}`]);
@@ -82,7 +88,7 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
     const namespace = agent.metadata.namespace ?? DEFAULT_NAMESPACE;
     const modelConfigName = agent.spec.declarative?.modelConfig;
     const modelConfig = modelConfigName === undefined ? undefined : inputs.modelConfigs.get(`${namespace}/${modelConfigName}`)?.value;
-    const result = render(agent, modelConfig === undefined ? {} : { modelConfig }, config);
+    const result = render(agent, { ...(modelConfig !== undefined && { modelConfig }), ...toolRelated(agent, inputs) }, config);
     if (result.ok) objects.push(...result.objects);
     else errors.push(`${location}: Agent ${JSON.stringify(agent.metadata.name)}: ${result.reason}: ${result.message}`);
   }
@@ -90,6 +96,20 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
   if (errors.length > 0) return failed(io, errors);
   io.stdout(output === 'json' ? toJsonList(objects) : toYamlStream(objects));
   return 0;
+}
+
+/** What the operator would find in its caches for the Agent's tools, from the other input objects. */
+function toolRelated(agent: Agent, inputs: Inputs): Pick<RenderRelated, 'toolAgents' | 'toolServices' | 'callers'> {
+  const byKey = new Map(inputs.agents.map((a) => [objectKey(a.value), a.value]));
+  const references = toolReferences(agent);
+  const toolAgents = references.agents.map((r) => byKey.get(`${r.namespace}/${r.name}`)).filter((a) => a !== undefined).map((a) => toKubeObject(a));
+  const toolServices = references.services.map((r) => inputs.services.get(`${r.namespace}/${r.name}`)).filter((s) => s !== undefined);
+  const self = objectKey(agent);
+  const callers = inputs.agents
+    .map((a) => a.value)
+    .filter((candidate) => toolReferences(candidate).agents.some((r) => `${r.namespace}/${r.name}` === self))
+    .map((a) => toKubeObject(a));
+  return { toolAgents, toolServices, callers };
 }
 
 function usageError(io: CliIo, message: string): number {
@@ -154,6 +174,11 @@ function listItems(value: unknown): unknown[] | undefined {
 
 function classify(document: Located<unknown>, inputs: Inputs, errors: string[]): void {
   const { location, value } = document;
+  if (isRecord(value) && value.apiVersion === 'v1' && value.kind === 'Service') {
+    const service = toolServiceProjection(toKubeObject(withDefaultNamespace(value)));
+    inputs.services.set(`${service.metadata.namespace ?? DEFAULT_NAMESPACE}/${service.metadata.name}`, service);
+    return;
+  }
   if (!isRecord(value) || typeof value.apiVersion !== 'string' || !value.apiVersion.startsWith(`${API_GROUP}/`)) return;
   const object = withDefaultNamespace(value);
   const label = `${String(object.kind)} ${JSON.stringify(metadataName(object))}`;

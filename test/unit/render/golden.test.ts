@@ -17,7 +17,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
-import { parse, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { z } from 'zod';
 
 import type { Agent } from '../../../src/api/agent.js';
@@ -30,7 +30,7 @@ import { toYamlStream } from '../../../src/render/manifest-stream.js';
 import { render } from '../../../src/render/render.js';
 import { AGENT_CARD_KEY, AGENT_CONFIG_KEY } from '../../../src/render/runtime-contract.js';
 import { updateGolden } from '../../harness/update-golden.js';
-import { CONFIG_FILE, EXPECTED_ERROR_FILE, EXPECTED_FILE, INPUT_FILE, loadGoldenCases } from './golden-cases.js';
+import { CONFIG_FILE, EXPECTED_ERROR_FILE, EXPECTED_FILE, INPUT_FILE, RELATED_FILE, loadGoldenCases } from './golden-cases.js';
 import type { GoldenCase } from './golden-cases.js';
 
 const UPDATE = updateGolden();
@@ -129,11 +129,20 @@ describe('render golden files', () => {
   });
 
   // The CLI must print exactly what render returns: it is how users preview what the operator applies.
-  // Not for cases with a related.yaml: what the operator finds in the cluster, the CLI is not given.
-  const cliCases = cases.filter((c) => !c.hasRelatedFile);
+  // A related.yaml of Services is given to it as the cluster's Services; one with Agents is not
+  // (the CLI would render those Agents too).
+  const relatedKinds = (c: GoldenCase) => (c.hasRelatedFile ? parseAllDocuments(readFileSync(join(c.directory, RELATED_FILE), 'utf8')).map((d) => (d.toJS() as { kind?: unknown }).kind) : []);
+  const cliCases = cases.filter((c) => !relatedKinds(c).includes('Agent'));
+  it('gives agentry render the Services of a related.yaml', () => {
+    expect(cliCases.filter((c) => c.hasRelatedFile).map((c) => c.name)).toContain('tools-mcp-service');
+  });
   it.each(cliCases.map((c) => [c.name, c] as const))('agentry render prints the same for %s', async (_name, testCase) => {
     const files: Record<string, string> = { [INPUT_FILE]: readFileSync(join(testCase.directory, INPUT_FILE), 'utf8') };
     const argv = ['-f', INPUT_FILE];
+    if (testCase.hasRelatedFile) {
+      files[RELATED_FILE] = readFileSync(join(testCase.directory, RELATED_FILE), 'utf8');
+      argv.push('-f', RELATED_FILE);
+    }
     if (testCase.hasConfigFile) {
       files[CONFIG_FILE] = readFileSync(join(testCase.directory, CONFIG_FILE), 'utf8');
       argv.push('--config', CONFIG_FILE);
