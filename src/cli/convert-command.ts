@@ -8,8 +8,7 @@ import { formatReportEntry } from '../convert/conversion-report.js';
 import { convertKagent } from '../convert/kagent/convert-kagent.js';
 import type { Located } from '../convert/manifest-documents.js';
 import { readManifestDocuments } from '../convert/manifest-documents.js';
-import { toKubectlYamlStream } from '../convert/manifest-output.js';
-import { toJsonList } from '../render/manifest-stream.js';
+import { toJsonList, toYamlStream } from '../render/manifest-stream.js';
 import type { CliIo } from './cli-io.js';
 
 export const CONVERT_USAGE = `Usage: agentry convert kagent -f FILE [-f FILE ...] [-o yaml|json]
@@ -80,7 +79,7 @@ export async function convertCommand(argv: string[], io: CliIo): Promise<number>
     io.stderr(invalid.map((e) => `${e}\n`).join(''));
     return CONVERT_EXIT.invalid;
   }
-  io.stdout(output === 'json' ? toJsonList(result.objects) : toKubectlYamlStream(result.objects));
+  io.stdout(output === 'json' ? toJsonList(result.objects) : toYamlStream(result.objects));
   const lines = result.report.map(formatReportEntry);
   io.stderr([...lines, summary(result.objects.map((o) => o.kind), lines.length)].map((line) => `${line}\n`).join(''));
   return lines.length === 0 ? CONVERT_EXIT.complete : CONVERT_EXIT.incomplete;

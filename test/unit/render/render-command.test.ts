@@ -180,3 +180,14 @@ describe('agentry render', () => {
     expect(await run(['--help'], {})).toEqual({ code: 0, stdout: RENDER_USAGE, stderr: '' });
   });
 });
+
+describe('agentry render output', () => {
+  it('quotes strings kubectl would read as other types (YAML 1.1: on, yes, dates)', async () => {
+    const spec = 'type: BYO\n  byo: {image: "ghcr.io/acme/a:1"}\n  deployment:\n    podLabels: {feature: "on", enabled: "yes"}\n    podAnnotations: {released: "2024-10-21"}';
+    const { code, stdout } = await run(['-f', 'a.yaml'], { 'a.yaml': agentYaml('quoted', 'default', spec) });
+    expect(code).toBe(0);
+    expect(stdout).toContain('feature: "on"');
+    expect(stdout).toContain('enabled: "yes"');
+    expect(stdout).toContain('released: "2024-10-21"');
+  });
+});
