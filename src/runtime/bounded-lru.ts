@@ -20,7 +20,9 @@ export class BoundedLru<K, V> {
     this.now = options.now ?? Date.now;
   }
 
+  /** Live entries: expired ones are dropped first, so a gauge of this never counts them. */
   get size(): number {
+    this.sweep();
     return this.entries.size;
   }
 
