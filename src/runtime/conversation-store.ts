@@ -1,7 +1,7 @@
 // The model messages of each A2A context, so that a second message in the same contextId reaches
 // the model with the earlier turns. Bounded in contexts (count and age, via BoundedLru) and in
 // messages per context (the oldest turns are dropped first, whole: a tool call is never separated
-// from its result).
+// from its result, and the latest turn is always kept).
 import type { ModelMessage } from 'ai';
 
 import { BoundedLru, type BoundedLruOptions } from './bounded-lru.js';
@@ -31,12 +31,17 @@ export class ConversationStore {
   }
 }
 
-/** Drops whole turns (from a user message up to the next one) from the front until within the cap. */
+/**
+ * Drops whole turns (from a user message up to the next one) from the front until within the cap.
+ * The latest turn is kept whole even when it alone is longer: cutting into it would send the model
+ * a tool result without its call, or a conversation that does not start with the user (providers
+ * refuse both). Its length is bounded by the tool loop's step limit.
+ */
 function trimToTurns(messages: ModelMessage[], max: number): ModelMessage[] {
   let start = 0;
   while (messages.length - start > max) {
     const next = messages.findIndex((m, i) => i > start && m.role === 'user');
-    if (next < 0) return messages.slice(-max);
+    if (next < 0) break;
     start = next;
   }
   return start === 0 ? messages : messages.slice(start);
