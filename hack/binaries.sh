@@ -4,11 +4,13 @@
 #   hack/binaries.sh [component ...]     components: kube-apiserver etcd kube-controller-manager
 #                                         kube-scheduler kwok helm gateway-api (default: these),
 #                                         and on request kustomize flux-crds prometheus-operator-crds
+#                                         traefik
 #                                         actionlint
 #
 # Prints one NAME=path line per component on stdout (progress goes to stderr), e.g.
 #   KUBE_APISERVER=/root/.cache/agentry/kubernetes-v1.36.3/kube-apiserver
 #   GATEWAY_API_CRDS=/root/.cache/agentry/gateway-api-v1.4.0/standard
+#   TRAEFIK=/root/.cache/agentry/traefik-v3.6.12/traefik
 #   FLUX_CRDS=/root/.cache/agentry/flux-crds-kc-v1.9.6-sc-v1.9.6-hc-v1.6.5
 #
 # Everything is built from Go modules through the module proxy (no binary downloads), into a per-user
@@ -173,6 +175,20 @@ fetch_prometheus_operator_crds() {
   cp "$dir/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml" "$out/"; chmod -R u+w "$out"
 }
 
+# Traefik's go.mod replaces three modules with forks (go-http-auth, mux, minheap), which `go install
+# module@version` refuses: build it as the main module, in its own downloaded (read-only) module
+# folder, with exactly its go.mod and go.sum; version stamped as its Makefile does.
+build_traefik() {
+  local out="$1" dir
+  log "building traefik $TRAEFIK_VERSION (cold: several minutes on 2 cores; downloads its modules first)"
+  dir="$(go mod download -json "github.com/traefik/traefik/v3@$TRAEFIK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -f "$dir/cmd/traefik/traefik.go" ] || { log "no cmd/traefik in github.com/traefik/traefik/v3@$TRAEFIK_VERSION"; return 1; }
+  local pkg=github.com/traefik/traefik/v3/pkg/version
+  (cd "$dir" && GOFLAGS=-mod=readonly go_build_with_progress "traefik $TRAEFIK_VERSION" -trimpath \
+     -ldflags "-s -w -X $pkg.Version=$TRAEFIK_VERSION -X $pkg.Codename=ramequin -X $pkg.BuildDate=1970-01-01T00:00:00Z" \
+     -o "$out/traefik" ./cmd/traefik)
+}
+
 # actionlint lints .github/workflows/ in the tests (test/unit/ci/workflows.test.ts). `go install`
 # takes the version it prints from the module; installedFrom says where this one came from.
 build_actionlint() {
@@ -207,6 +223,7 @@ for c in "${components[@]}"; do
       echo "PROMETHEUS_OPERATOR_CRDS=$cache/prometheus-operator-crds-$PROMETHEUS_OPERATOR_VERSION" ;;
     gateway-api) build_once "$cache/gateway-api-$GATEWAY_API_VERSION" fetch_gateway_api
       echo "GATEWAY_API_CRDS=$cache/gateway-api-$GATEWAY_API_VERSION/standard" ;;
+    traefik) build_once "$cache/traefik-$TRAEFIK_VERSION" build_traefik; echo "TRAEFIK=$cache/traefik-$TRAEFIK_VERSION/traefik" ;;
     actionlint) build_once "$cache/actionlint-$ACTIONLINT_VERSION" build_actionlint
       echo "ACTIONLINT=$cache/actionlint-$ACTIONLINT_VERSION/actionlint" ;;
     *) log "unknown component: $c"; exit 2 ;;

@@ -7,6 +7,9 @@
 //        run in the foreground until Ctrl-C / SIGTERM (or until stdin closes, which is how the test
 //        harness ties the control plane's life to the jest process that started it)
 //
+//   --gateway also runs Traefik as the Gateway API data plane: GatewayClass agentry-traefik, Gateway
+//   agentry-gateway/traefik on a free loopback port (printed, and in state.json).
+//
 // Binaries are built on first use by hack/binaries.sh (see hack/versions.env).
 import { spawn } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
@@ -24,6 +27,7 @@ const { positionals, values } = parseArgs({
   options: {
     nodes: { type: 'string', default: '1' },
     'no-controllers': { type: 'boolean', default: false },
+    gateway: { type: 'boolean', default: false },
     dir: { type: 'string' },
     'exit-with-stdin': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -56,13 +60,13 @@ function alive(pid: number): boolean {
 
 async function run(dir: string | undefined): Promise<void> {
   if (dir) await mkdir(dir, { recursive: true });
-  const cp = await ControlPlane.start({ nodes, controllers: !values['no-controllers'] || nodes > 0, ...(dir ? { dir } : {}) });
+  const cp = await ControlPlane.start({ nodes, controllers: !values['no-controllers'] || nodes > 0, gateway: values.gateway, ...(dir ? { dir } : {}) });
   const info = cp.describe();
   const state: State = { ...info, supervisorPid: process.pid };
   await writeFile(join(info.dir, 'state.json'), JSON.stringify(state, null, 2));
   // One machine-readable line for whoever started us (the test harness), then human hints.
   process.stdout.write(`${JSON.stringify({ ready: true, ...state })}\n`);
-  process.stderr.write(`\nControl plane up. Point kubectl at it:\n  export KUBECONFIG=${info.kubeconfig}\n  kubectl get nodes\nLogs: ${info.dir}/*.log\n\n`);
+  process.stderr.write(`\nControl plane up. Point kubectl at it:\n  export KUBECONFIG=${info.kubeconfig}\n  kubectl get nodes\nLogs: ${info.dir}/*.log\n${info.gateway ? `Gateway (Traefik): ${info.gateway.url} (Gateway ${info.gateway.namespace}/${info.gateway.name})\n` : ''}\n`);
 
   let stopping = false;
   const stop = async (why: string) => {
@@ -94,6 +98,7 @@ async function up(dir: string): Promise<void> {
     const script = fileURLToPath(import.meta.url);
     const args = ['--import', 'tsx', script, 'run', '--dir', dir, '--nodes', String(nodes), '--keep'];
     if (values['no-controllers']) args.push('--no-controllers');
+    if (values.gateway) args.push('--gateway');
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
     child.unref();
     process.stderr.write(`starting (building binaries on first use; progress in ${dir}/supervisor.log)\n`);
@@ -135,6 +140,6 @@ switch (command) {
     await down(values.dir ?? defaultDir);
     break;
   default:
-    process.stderr.write('usage: control-plane.ts up|down|env|run [--nodes N] [--no-controllers] [--dir D] [--exit-with-stdin]\n');
+    process.stderr.write('usage: control-plane.ts up|down|env|run [--nodes N] [--no-controllers] [--gateway] [--dir D] [--exit-with-stdin]\n');
     process.exitCode = command === 'help' ? 0 : 2;
 }

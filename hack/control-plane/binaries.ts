@@ -15,7 +15,8 @@ export type Component =
   | 'gateway-api'
   | 'kustomize'
   | 'flux-crds'
-  | 'prometheus-operator-crds';
+  | 'prometheus-operator-crds'
+  | 'traefik';
 
 export type BinaryPaths = Record<string, string>;
 

@@ -12,6 +12,7 @@ import { KubeConnection } from '../../src/kube/kube-connection.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 import { ensureBinaries, requirePath, type BinaryPaths, type Component } from './binaries.js';
 import { freePort } from './free-port.js';
+import { startTraefikGateway, type GatewayInfo } from './gateway.js';
 import { generatePki, type Pki } from './pki.js';
 import { ProcessGroup, type ManagedProcess } from './process-group.js';
 
@@ -24,6 +25,8 @@ export interface ControlPlaneOptions {
   controllers?: boolean;
   /** Install the Gateway API standard CRDs (default true). */
   gatewayApi?: boolean;
+  /** Run Traefik as the Gateway API data plane, with a GatewayClass and a Gateway on a loopback port (hack/control-plane/gateway.ts). */
+  gateway?: boolean;
   log?: (message: string) => void;
   /** Flags appended to a component's defaults (the benchmark raises the controllers' API client QPS). */
   extraArgs?: Partial<Record<'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok', string[]>>;
@@ -38,12 +41,17 @@ export interface ControlPlaneInfo {
   nodes: string[];
   pids: Record<string, number>;
   binaries: BinaryPaths;
+  /** With the `gateway` option: Traefik's Gateway and where it listens. */
+  gateway?: GatewayInfo;
 }
 
 // Service and pod ranges must not overlap: kwok hands out pod IPs from its own CIDR, and its
-// default (10.0.0.0/24) is the usual service range.
-export const SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/16';
-export const SERVICE_CLUSTER_IP = '10.96.0.1';
+// default (10.0.0.0/24) is the usual service range. Services get loopback ClusterIPs: a process
+// bound to a Service's ClusterIP and port on this machine is what the gateway (which sends traffic
+// to ClusterIP:port) and other local processes reach, with no traffic leaving 127.0.0.0/8 (pod IPs
+// cannot be loopback: EndpointSlices refuse them).
+export const SERVICE_CLUSTER_IP_RANGE = '127.96.0.0/16';
+export const SERVICE_CLUSTER_IP = '127.96.0.1';
 export const POD_CIDR = '10.244.0.0/16';
 
 const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
@@ -90,6 +98,8 @@ export class ControlPlane {
     if (controllers) components.push('kube-controller-manager', 'kube-scheduler');
     if (nodes > 0) components.push('kwok');
     if (this.options.gatewayApi !== false) components.push('gateway-api');
+    // Traefik needs the Gateway API CRDs (gatewayApi, the default).
+    if (this.options.gateway) components.push('traefik');
     const started = Date.now();
     const binaries = await ensureBinaries(components);
 
@@ -213,9 +223,16 @@ export class ControlPlane {
       await installCrds(client, requirePath(binaries, 'GATEWAY_API_CRDS'));
     }
     if (nodes > 0) await this.waitForNodesReady(client, nodeNames);
+    const gateway = this.options.gateway
+      ? await startTraefikGateway({ processes: this.processes, client, binary: requirePath(binaries, 'TRAEFIK'), kubeconfig: this.kubeconfigPath })
+      : undefined;
     client.close();
 
     this.info = { dir: this.dir, kubeconfig: this.kubeconfigPath, server, etcdUrl: `http://127.0.0.1:${etcdPort}`, nodes: nodeNames, pids: {}, binaries };
+    if (gateway) {
+      this.info.gateway = gateway;
+      this.log(`gateway ${gateway.namespace}/${gateway.name} (Traefik) on ${gateway.url}`);
+    }
     this.log(`ready in ${((Date.now() - started) / 1000).toFixed(1)}s: ${server} (${nodes} kwok node(s)${controllers ? ', controllers' : ''})`);
   }
 
@@ -273,7 +290,8 @@ export class ControlPlane {
   }
 }
 
-function kwokNode(name: string): KubeObject {
+/** A Node kwok manages (heartbeats, pod lifecycle): what --nodes creates, and what tests add for themselves. */
+export function kwokNode(name: string): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Node',
