@@ -28,6 +28,8 @@ export interface RecordedToolCall {
 export interface FakeMcpServerOptions {
   /** Fixed port; default: a free one picked at the first listen and kept across stop/listen. */
   port?: number;
+  /** Loopback address to listen on (default 127.0.0.1); end-to-end tests bind a Service's ClusterIP (127.96.x.y). */
+  host?: string;
   transport?: McpTransportKind | 'both';
   /** Headers every request must carry (401 otherwise), to test Secret-sourced auth end to end. */
   requiredHeaders?: Record<string, string>;
@@ -92,6 +94,7 @@ export class FakeMcpServer {
 
   private constructor(
     private port: number,
+    private readonly host: string,
     private readonly transports: McpTransportKind | 'both',
     private readonly requiredHeaders: Record<string, string>,
   ) {
@@ -99,7 +102,9 @@ export class FakeMcpServer {
   }
 
   static async start(options: FakeMcpServerOptions = {}): Promise<FakeMcpServer> {
-    const fake = new FakeMcpServer(options.port ?? 0, options.transport ?? 'both', options.requiredHeaders ?? {});
+    const host = options.host ?? '127.0.0.1';
+    if (!host.startsWith('127.')) throw new Error(`fake MCP server: ${host} is not a loopback address`);
+    const fake = new FakeMcpServer(options.port ?? 0, host, options.transport ?? 'both', options.requiredHeaders ?? {});
     await fake.listen();
     return fake;
   }
@@ -116,12 +121,12 @@ export class FakeMcpServer {
 
   /** The Streamable HTTP endpoint (404 when only the SSE transport is served). */
   get url(): string {
-    return `http://127.0.0.1:${this.port}/mcp`;
+    return `http://${this.host}:${this.port}/mcp`;
   }
 
   /** The legacy SSE endpoint, when served. */
   get sseUrl(): string | undefined {
-    return this.serves('sse') ? `http://127.0.0.1:${this.port}/sse` : undefined;
+    return this.serves('sse') ? `http://${this.host}:${this.port}/sse` : undefined;
   }
 
   get listening(): boolean {
@@ -142,7 +147,7 @@ export class FakeMcpServer {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => {
+      server.listen(this.port, this.host, () => {
         server.off('error', reject);
         resolve();
       });
