@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { CliIo } from './cli-io.js';
 import { convertCommand } from './convert-command.js';
+import { invokeCommand } from './invoke-command.js';
 import { renderCommand } from './render-command.js';
 import { runCommand } from './run-command.js';
 import { runtimeCommand } from './runtime-command.js';
@@ -13,6 +14,7 @@ Commands:
   run      run the operator (agentry run --help)
   render   print the manifests the operator would apply for Agents, with no cluster (agentry render --help)
   runtime  run a Declarative Agent from its agent.json and card (agentry runtime --help)
+  invoke   send a message to an Agent over A2A and print its answer (agentry invoke --help)
   convert  convert kagent Agents and ModelConfigs into Agentry ones (agentry convert --help)
 `;
 
@@ -37,6 +39,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return renderCommand(rest, io);
     case 'runtime':
       return runtimeCommand(rest, io);
+    case 'invoke':
+      return invokeCommand(rest, io);
     case 'convert':
       return convertCommand(rest, io);
     case undefined:
