@@ -1,13 +1,16 @@
 // What the end-to-end tests share: the run's gateway (Traefik, started by global setup), a kwok node
 // of their own whose pods really run (node-agent.ts), manifests applied with kubectl, and the rule
 // that no test sends anything to an address outside 127.0.0.0/8.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import YAML from 'yaml';
+
+import { ClientFactory, DefaultAgentCardResolver, JsonRpcTransportFactory, type Client } from '@a2a-js/sdk/client';
 
 import { kwokNode } from '../../hack/control-plane/control-plane.js';
 import type { GatewayInfo } from '../../hack/control-plane/gateway.js';
 import type { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
+import { AGENTRY_BIN } from './local-pods/node-agent.js';
 
 /** The gateway global setup started (or the reused control plane's), or a clear failure. */
 export function testGateway(): GatewayInfo {
@@ -93,4 +96,29 @@ export async function kubectlApply(objects: readonly KubeObject[], client: KubeC
   }
   if (res.status !== 0) throw new Error(`kubectl apply failed (${res.status ?? res.signal}): ${res.stderr}`);
   return res.stdout;
+}
+
+/** An A2A 1.0 client (@a2a-js/sdk) made from the card at `url`, as a user would, sending only to loopback. */
+export function a2aClient(url: string, fetchImpl: typeof fetch = loopbackOnlyFetch): Promise<Client> {
+  return new ClientFactory({
+    transports: [new JsonRpcTransportFactory({ fetchImpl })],
+    cardResolver: new DefaultAgentCardResolver({ fetchImpl }),
+  }).createFromUrl(loopback(url));
+}
+
+/** Runs the compiled `agentry invoke ...` against the test cluster ($KUBECONFIG), to its exit. */
+export function invoke(args: readonly string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [AGENTRY_BIN, 'invoke', ...args], { env: { ...process.env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
