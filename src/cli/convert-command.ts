@@ -6,8 +6,8 @@ import { parseArgs } from 'node:util';
 
 import { formatReportEntry } from '../convert/conversion-report.js';
 import { convertKagent } from '../convert/kagent/convert-kagent.js';
-import type { Located } from '../convert/manifest-documents.js';
-import { readManifestDocuments } from '../convert/manifest-documents.js';
+import type { Located } from './manifest-documents.js';
+import { readManifestDocuments } from './manifest-documents.js';
 import { toJsonList, toYamlStream } from '../render/manifest-stream.js';
 import type { CliIo } from './cli-io.js';
 

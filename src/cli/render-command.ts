@@ -3,8 +3,6 @@
 // (less the ownerReferences, which need the Agent's uid, and the operator's applied-hash annotation).
 import { parseArgs } from 'node:util';
 
-import { parseAllDocuments } from 'yaml';
-
 import type { Agent } from '../api/agent.js';
 import { AGENT_RESOURCE, API_GROUP, MODEL_CONFIG_RESOURCE } from '../api/group-version.js';
 import type { ModelConfig } from '../api/model-config.js';
@@ -17,6 +15,7 @@ import { render, type RenderRelated } from '../render/render.js';
 import { toolReferences } from '../render/tool-references.js';
 import { toolServiceProjection } from '../render/tool-service.js';
 import type { CliIo } from './cli-io.js';
+import { readManifestDocuments, type Located } from './manifest-documents.js';
 
 export const RENDER_USAGE = `Usage: agentry render -f FILE [-f FILE ...] [--config FILE] [-o yaml|json]
 
@@ -36,12 +35,6 @@ Exit status: 0 rendered, 1 invalid input or an Agent that cannot be rendered, 2 
 `;
 
 const DEFAULT_NAMESPACE = 'default';
-
-/** Where a document came from, for error messages: `agent.yaml`, `all.yaml (document 2)`. */
-interface Located<T> {
-  location: string;
-  value: T;
-}
 
 interface Inputs {
   agents: Located<Agent>[];
@@ -150,26 +143,9 @@ function displayName(path: string): string {
 async function loadFile(path: string, io: CliIo, inputs: Inputs, errors: string[]): Promise<void> {
   const text = await readText(path, io, errors);
   if (text === undefined) return;
-  const name = displayName(path);
-  const documents = parseAllDocuments(text, { uniqueKeys: true });
-  if (!Array.isArray(documents)) return; // an empty stream: no documents at all
-  documents.forEach((document, index) => {
-    const where = documents.length > 1 ? `${name} (document ${index + 1})` : name;
-    if (document.errors.length > 0) {
-      for (const error of document.errors) errors.push(`${where}: ${error.message}`);
-      return;
-    }
-    const value: unknown = document.toJS();
-    const items = listItems(value);
-    if (items === undefined) classify({ location: where, value }, inputs, errors);
-    else items.forEach((item, i) => classify({ location: `${where}: items[${i}]`, value: item }, inputs, errors));
-  });
-}
-
-/** The items of a `List` (what `kubectl get -o yaml` prints), or undefined for a single object. */
-function listItems(value: unknown): unknown[] | undefined {
-  if (!isRecord(value) || typeof value.kind !== 'string' || !value.kind.endsWith('List')) return undefined;
-  return Array.isArray(value.items) ? value.items : undefined;
+  const documents = readManifestDocuments(text, displayName(path));
+  errors.push(...documents.errors);
+  for (const document of documents.objects) classify(document, inputs, errors);
 }
 
 function classify(document: Located<unknown>, inputs: Inputs, errors: string[]): void {

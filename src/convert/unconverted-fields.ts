@@ -4,7 +4,7 @@
 import type { z } from 'zod';
 
 import type { FieldPath, ObjectReport } from './conversion-report.js';
-import { isRecord } from './manifest-documents.js';
+import { isRecord } from '../kube/kube-object.js';
 
 /** Unset in the Go sense: nothing, an empty string, false, an empty list, or an object of such. */
 export function isUnset(value: unknown): boolean {

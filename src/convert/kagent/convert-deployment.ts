@@ -12,7 +12,7 @@ import { envVarSchema } from '../../api/env-var.js';
 import { AGENT_ENV } from '../../render/runtime-contract.js';
 import { fitAgentry } from '../agentry-fit.js';
 import type { FieldPath, ObjectReport } from '../conversion-report.js';
-import { isRecord } from '../manifest-documents.js';
+import { isRecord } from '../../kube/kube-object.js';
 import { isUnset, reportUnknownFields } from '../unconverted-fields.js';
 import type { SharedDeployment } from './kagent-deployment.js';
 

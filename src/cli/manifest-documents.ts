@@ -1,7 +1,10 @@
 // The objects in a manifest file as `kubectl apply -f` reads it: YAML (one or more documents) or JSON,
 // a `List` (what `kubectl get -o yaml` prints) opened into its items. Each object keeps where it came
-// from (`all.yaml (document 2): items[0]`) for messages. Text in, objects out: no I/O.
+// from (`all.yaml (document 2): items[0]`) for messages. Text in, objects out: no I/O. Shared by
+// `agentry render` and `agentry convert`.
 import { parseAllDocuments } from 'yaml';
+
+import { isRecord } from '../kube/kube-object.js';
 
 export interface Located<T> {
   /** `file.yaml`, `file.yaml (document 2)`, `file.yaml: items[3]`. */
@@ -39,8 +42,4 @@ export function readManifestDocuments(text: string, name: string): ManifestDocum
 function listItems(value: unknown): unknown[] | undefined {
   if (!isRecord(value) || typeof value.kind !== 'string' || !value.kind.endsWith('List')) return undefined;
   return Array.isArray(value.items) ? value.items : undefined;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
