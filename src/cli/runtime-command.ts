@@ -113,6 +113,7 @@ export async function runtimeCommand(argv: string[], io: CliIo, deps: RuntimeCom
       port: Number(f.listen.slice(colon + 1)),
       env: deps.env,
       logLevel: f['log-level'],
+      captureConsole: true,
       limits: {
         maxBodyBytes: f['max-body-bytes'],
         maxTasks: f['max-tasks'],

@@ -19,7 +19,7 @@ import type { ConversationStore } from './conversation-store.js';
 import type { McpToolSource } from './mcp-tool-source.js';
 import { describeModelError } from './model-error.js';
 import type { RuntimeMetrics } from './runtime-metrics.js';
-import type { RuntimeSecrets } from './runtime-secrets.js';
+import { scrubDeep, type RuntimeSecrets } from './runtime-secrets.js';
 import { buildToolSet } from './tool-set.js';
 
 export interface AgentExecutorDeps {
@@ -92,8 +92,10 @@ export class AgentryExecutor implements AgentExecutor {
       const outcome = await this.callModel(this.deps.conversations.history(contextId), turn, run.controller.signal, bus, taskId, contextId);
       if (outcome.approvals.length > 0) {
         this.pending.set(taskId, { calls: outcome.approvals, turn: [...turn, ...outcome.responseMessages] });
-        this.finish(bus, taskId, contextId, TaskState.TASK_STATE_INPUT_REQUIRED, approvalQuestion(outcome.approvals), started, log, {
-          pendingToolCalls: outcome.approvals.map((c) => ({ tool: c.toolName, input: c.input })),
+        // The model wrote the tool inputs: what the user is shown of them is scrubbed like an answer.
+        const { scrub } = this.deps.secrets;
+        this.finish(bus, taskId, contextId, TaskState.TASK_STATE_INPUT_REQUIRED, scrub(approvalQuestion(outcome.approvals)), started, log, {
+          pendingToolCalls: outcome.approvals.map((c) => ({ tool: c.toolName, input: scrubDeep(c.input, scrub) })),
         });
         return;
       }
@@ -196,12 +198,24 @@ export class AgentryExecutor implements AgentExecutor {
     const artifactId = `${taskId}-response`;
     let outcome: ModelOutcome;
     if (config.stream) {
-      const result = streamText(settings);
+      const result = streamText({
+        ...settings,
+        // The SDK's default prints the whole error (provider message, request) to the console; it
+        // arrives as the stream's error part anyway, and is reported (scrubbed) from there.
+        onError: ({ error }) => this.deps.logger.debug({ taskId, contextId, err: error }, 'model stream error'),
+      });
       let text = '';
+      let streamed = false;
+      const redactor = secrets.redactor();
+      const publish = (piece: string) => {
+        if (piece === '') return;
+        bus.publish(responseChunk(taskId, contextId, artifactId, piece, streamed, false));
+        streamed = true;
+      };
       const approvals: PendingToolCall[] = [];
       for await (const part of result.fullStream) {
         if (part.type === 'text-delta' && part.text !== '') {
-          bus.publish(responseChunk(taskId, contextId, artifactId, part.text, text !== '', false));
+          publish(redactor.push(part.text));
           text += part.text;
         } else if (part.type === 'tool-approval-request') {
           const input: unknown = part.toolCall.input;
@@ -210,9 +224,10 @@ export class AgentryExecutor implements AgentExecutor {
           throw part.error;
         }
       }
+      publish(redactor.end());
       // The last event replaces the streamed pieces with the whole answer (append: false), so the
       // stored task, and a client that polls it, holds one text part rather than one per token.
-      if (text !== '') bus.publish(responseChunk(taskId, contextId, artifactId, text, false, true));
+      if (text !== '') bus.publish(responseChunk(taskId, contextId, artifactId, secrets.scrub(text), false, true));
       const response = await result.response;
       outcome = { responseMessages: response.messages, approvals, usage: await result.totalUsage };
     } else {
@@ -223,7 +238,7 @@ export class AgentryExecutor implements AgentExecutor {
           const input: unknown = part.toolCall.input;
           return { approvalId: part.approvalId, toolName: part.toolCall.toolName, input };
         });
-      if (result.text !== '') bus.publish(responseChunk(taskId, contextId, artifactId, result.text, false, true));
+      if (result.text !== '') bus.publish(responseChunk(taskId, contextId, artifactId, secrets.scrub(result.text), false, true));
       outcome = { responseMessages: result.response.messages, approvals, usage: result.totalUsage };
     }
     this.deps.metrics.modelTokens.inc({ direction: 'input' }, outcome.usage.inputTokens ?? 0);

@@ -25,6 +25,8 @@ export interface JsonRpcEndpointOptions {
   logger: Logger;
   /** Called when a streaming client disconnects before its stream ended. */
   onStreamAbandoned: (taskId: string) => void;
+  /** Applied to every error message sent (an error may quote the request, and so a secret). */
+  scrub: (text: string) => string;
 }
 
 interface JsonRpcRequestShape {
@@ -55,12 +57,12 @@ export class JsonRpcEndpoint {
       parsed = JSON.parse(body.text);
     } catch (err) {
       this.count('(unparsed)', String(JSON_RPC_PARSE_ERROR));
-      return sendJson(res, { jsonrpc: '2.0', id: null, error: { code: JSON_RPC_PARSE_ERROR, message: `Parse error: ${err instanceof Error ? err.message : String(err)}` } });
+      return this.send(res, { jsonrpc: '2.0', id: null, error: { code: JSON_RPC_PARSE_ERROR, message: `Parse error: ${err instanceof Error ? err.message : String(err)}` } });
     }
     const request = requestShape(parsed);
     if (request === undefined) {
       this.count('(invalid)', String(JSON_RPC_INVALID_REQUEST));
-      return sendJson(res, { jsonrpc: '2.0', id: null, error: { code: JSON_RPC_INVALID_REQUEST, message: 'Invalid Request: a JSON-RPC 2.0 request object is expected' } });
+      return this.send(res, { jsonrpc: '2.0', id: null, error: { code: JSON_RPC_INVALID_REQUEST, message: 'Invalid Request: a JSON-RPC 2.0 request object is expected' } });
     }
     // 0.3 method names have a slash (message/send, tasks/get); 1.0's are PascalCase.
     const legacy = request.method.includes('/');
@@ -76,11 +78,11 @@ export class JsonRpcEndpoint {
     } catch (err) {
       const error = legacy ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError(err) : JsonRpcTransportHandler.mapToJSONRPCError(err);
       this.count(request.method, String(error.code));
-      return sendJson(res, { jsonrpc: '2.0', id: request.id, error });
+      return this.send(res, { jsonrpc: '2.0', id: request.id, error });
     }
     if (!isAsyncIterable(result)) {
       this.count(request.method, errorCodeOf(result) ?? 'ok');
-      return sendJson(res, result);
+      return this.send(res, result);
     }
     await this.stream(res, request, legacy, result);
   }
@@ -95,7 +97,7 @@ export class JsonRpcEndpoint {
       // Nothing was streamed yet: an ordinary JSON-RPC error.
       const error = mapError(err);
       this.count(request.method, String(error.code));
-      return sendJson(res, { jsonrpc: '2.0', id: request.id, error });
+      return this.send(res, { jsonrpc: '2.0', id: request.id, error });
     }
     res.writeHead(200, SSE_HEADERS);
     // A send stream's client owns its task: when it goes away the task is aborted. A subscriber
@@ -126,11 +128,15 @@ export class JsonRpcEndpoint {
       const error = mapError(err);
       this.count(request.method, String(error.code));
       this.options.logger.warn({ method: request.method, code: error.code, taskId }, 'stream ended with an error');
-      if (!gone && !res.writableEnded) res.write(formatSSEErrorEvent({ jsonrpc: '2.0', id: request.id, error }));
+      if (!gone && !res.writableEnded) res.write(formatSSEErrorEvent({ jsonrpc: '2.0', id: request.id, error: { ...error, message: this.options.scrub(error.message) } }));
     } finally {
       ended = true;
       if (!res.writableEnded) res.end();
     }
+  }
+
+  private send(res: ServerResponse, response: unknown): void {
+    sendJson(res, withScrubbedError(response, this.options.scrub));
   }
 
   private count(method: string, result: string): void {
@@ -225,6 +231,14 @@ function errorCodeOf(response: unknown): string | undefined {
   if (typeof response !== 'object' || response === null || !('error' in response)) return undefined;
   const { error } = response;
   return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
+}
+
+/** The response with its `error.message` scrubbed; any other response as it is. */
+function withScrubbedError(response: unknown, scrub: (text: string) => string): unknown {
+  if (typeof response !== 'object' || response === null || !('error' in response)) return response;
+  const { error } = response;
+  if (typeof error !== 'object' || error === null || !('message' in error) || typeof error.message !== 'string') return response;
+  return { ...response, error: { ...error, message: scrub(error.message) } };
 }
 
 function sendJson(res: ServerResponse, value: unknown): void {

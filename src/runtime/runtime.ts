@@ -12,6 +12,7 @@ import { loadAgentFiles } from './agent-files.js';
 import { AgentryExecutor } from './agent-executor.js';
 import { AgentToolSource } from './agent-tool-source.js';
 import { BoundedTaskStore } from './bounded-task-store.js';
+import { routeConsoleToLog } from './console-log.js';
 import { ConversationStore } from './conversation-store.js';
 import { JsonRpcEndpoint } from './json-rpc-endpoint.js';
 import { languageModel } from './language-model.js';
@@ -59,6 +60,8 @@ export interface RuntimeOptions {
   logDestination?: { write(line: string): void };
   /** MCP reconnect backoff start, for tests; 1 s by default. */
   mcpRetryDelayMs?: number;
+  /** Route the process's console through the logger (the CLI does; a test running in-process does not). */
+  captureConsole?: boolean;
 }
 
 export interface RunningAgent {
@@ -88,6 +91,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningAgen
     namespace: config.agent.namespace,
   });
   routeModelWarnings(logger);
+  if (options.captureConsole === true) routeConsoleToLog(logger);
   const metrics = new RuntimeMetrics();
   const version = packageVersion();
 
@@ -135,6 +139,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningAgen
     metrics,
     logger,
     onStreamAbandoned: (taskId) => executor.abandon(taskId),
+    scrub: secrets.scrub,
   });
   let accepting = true;
   const server = new RuntimeServer({

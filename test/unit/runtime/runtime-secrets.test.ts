@@ -83,3 +83,49 @@ describe('secretScrubber', () => {
     expect(secretScrubber([])('anything')).toBe('anything');
   });
 });
+
+describe('StreamRedactor', () => {
+  const SECRET = 'the hidden system prompt';
+  const redactor = () => resolveSecrets(config(), { ...env, SYSTEM: SECRET }).redactor();
+
+  /** Feeds `pieces`, returning what was emitted after each, and the end. */
+  function feed(pieces: string[]): { emitted: string[]; all: string } {
+    const r = redactor();
+    const emitted = pieces.map((p) => r.push(p));
+    emitted.push(r.end());
+    return { emitted, all: emitted.join('') };
+  }
+
+  it('catches a secret split across pieces, word by word', () => {
+    const words = `Sure: ${SECRET}, as asked.`.match(/\s*\S+/g) ?? [];
+    const { emitted, all } = feed(words);
+    expect(all).toBe('Sure: [redacted], as asked.');
+    expect(emitted.some((e) => e.includes('hidden'))).toBe(false);
+  });
+
+  it('catches it split character by character', () => {
+    expect(feed([...`x${SECRET}y`]).all).toBe('x[redacted]y');
+  });
+
+  it('does not hold back ordinary text', () => {
+    const { emitted } = feed(['Hello ', 'there, ', 'friend.']);
+    expect(emitted).toEqual(['Hello ', 'there, ', 'friend.', '']);
+  });
+
+  it('holds back a possible start only until the text goes elsewhere', () => {
+    const r = redactor();
+    expect(r.push('and then the hid')).toBe('and then ');
+    expect(r.push('e-and-seek game')).toBe('the hide-and-seek game');
+    expect(r.end()).toBe('');
+  });
+
+  it('a stream that ends inside a possible start gives it back at the end', () => {
+    const r = redactor();
+    expect(r.push('ends with the hidden')).toBe('ends with ');
+    expect(r.end()).toBe('the hidden');
+  });
+
+  it('the key and header values too', () => {
+    expect(feed(['key sk-live-', '0123456789 and Bearer mcp-', 'abcdef']).all).toBe('key [redacted] and [redacted]');
+  });
+});
