@@ -33,8 +33,6 @@ export const ConditionReason = {
   NotAccepted: 'NotAccepted',
   /** Ready=False: applying a child object failed; retried with backoff. */
   ApplyFailed: 'ApplyFailed',
-  /** Accepted=False: a referenced Secret or key does not exist. */
-  SecretRefInvalid: 'SecretRefInvalid',
   /** Ready=True. */
   DeploymentAvailable: 'DeploymentAvailable',
   /** Ready=False: the Deployment has too few available replicas. */

@@ -6,10 +6,9 @@ import type { ReconcileContext, ReconcileOutcome } from '../controller/reconcile
 import { objectRefKey, type ObjectRef } from '../controller/object-key.js';
 import { CLEANUP_FINALIZER, GROUP_VERSION, LABEL_KEYS, AGENT_RESOURCE } from '../api/group-version.js';
 import { ConditionReason, ConditionType } from '../api/condition.js';
-import type { Agent } from '../api/agent.js';
-import type { ModelConfig } from '../api/model-config.js';
 import type { OperatorConfig } from '../config/operator-config.js';
-import { render, type RenderRelated } from '../render/render.js';
+import type { RenderRelated } from '../render/render.js';
+import { renderInput } from '../render/render-input.js';
 import { toolReferences } from '../render/tool-references.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { KubeApiError } from '../kube/kube-api-error.js';
@@ -89,8 +88,9 @@ export class AgentReconciler {
   private async sync(agent: AgentView, log: Logger, outcome: Writes): Promise<ReconcileOutcome | void> {
     const { namespace = '', name } = agent.metadata;
     const modelConfigName = agent.spec?.type === 'Declarative' ? agent.spec.declarative?.modelConfig : undefined;
-    const modelConfig = modelConfigName ? (this.deps.modelConfigs.get(namespace, modelConfigName) as unknown as ModelConfig | undefined) : undefined;
-    const result = render(agent as unknown as Agent, { ...(modelConfig && { modelConfig }), ...this.toolsRelated(agent) }, this.deps.config);
+    const modelConfig = modelConfigName ? this.deps.modelConfigs.get(namespace, modelConfigName) : undefined;
+    // Parsed here, at the boundary, by the schemas.
+    const result = renderInput(agent, { ...(modelConfig && { modelConfig }), ...this.toolsRelated(agent) }, this.deps.config);
 
     if (!result.ok) {
       // Nothing is applied for a spec we cannot render: children stay as they were (a running

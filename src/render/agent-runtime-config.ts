@@ -6,7 +6,8 @@ import type { A2AConfig } from '../api/a2a-config.js';
 import type { ModelConfig } from '../api/model-config.js';
 import type { AgentConfig, DeclarativeAgentConfig, ModelSection } from '../contract/agent-config.js';
 import type { RenderContext } from './render-context.js';
-import { RenderFailureReason, RenderRejection } from './render-result.js';
+import { ConditionReason } from '../api/condition.js';
+import { RenderRejection } from './render-result.js';
 import { AGENT_ENV } from './runtime-contract.js';
 
 type RuntimeSkill = NonNullable<DeclarativeAgentConfig['skills']>[number];
@@ -23,7 +24,7 @@ export function agentRuntimeConfig(ctx: RenderContext): AgentConfig {
   const declarative = agent.spec.declarative;
   // resolveContext looked the ModelConfig up (or refused the Agent); the schema requires declarative.
   if (declarative === undefined || modelConfig === undefined) {
-    throw new RenderRejection(RenderFailureReason.InvalidSpec, 'spec.declarative: a Declarative agent needs its declarative section and ModelConfig');
+    throw new RenderRejection(ConditionReason.InvalidSpec, 'spec.declarative: a Declarative agent needs its declarative section and ModelConfig');
   }
   return {
     agent: identity,

@@ -10,7 +10,8 @@ import { DEFAULT_MCP_PATH } from '../api/agent-tools.js';
 import type { AgentToolConfig, McpServerConfig, ToolsSection } from '../contract/agent-config.js';
 import { inClusterUrl } from './agent-urls.js';
 import { selectorLabels } from './labels.js';
-import { RenderFailureReason, RenderRejection } from './render-result.js';
+import { ConditionReason } from '../api/condition.js';
+import { RenderRejection } from './render-result.js';
 import { AGENT_PORT_NAME, toolHeaderEnv } from './runtime-contract.js';
 import { sortedRecord } from './sorted-keys.js';
 import { toolReferences } from './tool-references.js';
@@ -145,7 +146,7 @@ function checkReference(owner: ToolOwner, tool: AgentToolEntry, index: number): 
   if (tool.agent !== undefined) {
     const namespace = tool.agent.namespace ?? owner.namespace;
     if (tool.agent.name === owner.name && namespace === owner.namespace) {
-      throw new RenderRejection(RenderFailureReason.InvalidTool, `${field}.agent: an Agent cannot be its own tool`);
+      throw new RenderRejection(ConditionReason.InvalidTool, `${field}.agent: an Agent cannot be its own tool`);
     }
     checkNamespace(owner, namespace, `${field}.agent.namespace`);
   }
@@ -156,7 +157,7 @@ function checkReference(owner: ToolOwner, tool: AgentToolEntry, index: number): 
 function checkNamespace(owner: ToolOwner, namespace: string, field: string): void {
   if (namespace === owner.namespace || owner.allowCrossNamespace) return;
   throw new RenderRejection(
-    RenderFailureReason.InvalidTool,
+    ConditionReason.InvalidTool,
     `${field}: ${JSON.stringify(namespace)} is not allowed: the operator configuration allows tools only in the agent's own namespace ${JSON.stringify(owner.namespace)} (tools.allowCrossNamespaceReferences: false)`,
   );
 }
@@ -169,7 +170,7 @@ function checkToolNamesUnique(owner: ToolOwner, tools: readonly AgentToolEntry[]
     const first = seen.get(tool.agent.name);
     if (first !== undefined) {
       throw new RenderRejection(
-        RenderFailureReason.InvalidTool,
+        ConditionReason.InvalidTool,
         `spec.declarative.tools[${index}].agent: the Agent ${JSON.stringify(`${tool.agent.namespace ?? owner.namespace}/${tool.agent.name}`)} would be offered to the model under the tool name ${JSON.stringify(tool.agent.name)}, which spec.declarative.tools[${first}] already uses`,
       );
     }
@@ -180,9 +181,9 @@ function checkToolNamesUnique(owner: ToolOwner, tools: readonly AgentToolEntry[]
 function foundPeer(agents: readonly PeerAgent[], namespace: string, name: string, field: string): PeerAgent {
   const peer = agents.find((a) => a.metadata.name === name && a.metadata.namespace === namespace);
   const label = JSON.stringify(`${namespace}/${name}`);
-  if (peer === undefined) throw new RenderRejection(RenderFailureReason.ToolNotFound, `${field}: Agent ${label} not found`);
+  if (peer === undefined) throw new RenderRejection(ConditionReason.ToolNotFound, `${field}: Agent ${label} not found`);
   if (peer.spec.a2aConfig === undefined || peer.spec.a2aConfig === null) {
-    throw new RenderRejection(RenderFailureReason.InvalidTool, `${field}: Agent ${label} does not speak A2A (it has no spec.a2aConfig), so it cannot be called as a tool`);
+    throw new RenderRejection(ConditionReason.InvalidTool, `${field}: Agent ${label} does not speak A2A (it has no spec.a2aConfig), so it cannot be called as a tool`);
   }
   return peer;
 }
@@ -194,11 +195,11 @@ function mcpEndpoint(owner: ToolOwner, server: McpServerTool, services: readonly
   const namespace = ref.namespace ?? owner.namespace;
   const label = JSON.stringify(`${namespace}/${ref.name}`);
   const found = services.find((s) => s.metadata.name === ref.name && s.metadata.namespace === namespace);
-  if (found === undefined) throw new RenderRejection(RenderFailureReason.ToolNotFound, `${field}.service: Service ${label} not found`);
+  if (found === undefined) throw new RenderRejection(ConditionReason.ToolNotFound, `${field}.service: Service ${label} not found`);
   const selector = found.spec.selector ?? {};
   if (found.spec.type === 'ExternalName' || Object.keys(selector).length === 0) {
     throw new RenderRejection(
-      RenderFailureReason.InvalidTool,
+      ConditionReason.InvalidTool,
       `${field}.service: Service ${label} selects no pods (an ExternalName Service, or one with manually managed endpoints), so the agent's NetworkPolicy cannot open it; use mcpServer.url and allow the server's address with spec.exposure.networkPolicy.egressTo`,
     );
   }
@@ -206,7 +207,7 @@ function mcpEndpoint(owner: ToolOwner, server: McpServerTool, services: readonly
   const port = ports.find((p) => p.port === ref.port);
   if (port === undefined) {
     const has = ports.length > 0 ? `its ports: ${ports.map((p) => p.port).join(', ')}` : 'it has none';
-    throw new RenderRejection(RenderFailureReason.InvalidTool, `${field}.service.port: Service ${label} has no port ${ref.port} (${has})`);
+    throw new RenderRejection(ConditionReason.InvalidTool, `${field}.service.port: Service ${label} has no port ${ref.port} (${has})`);
   }
   return {
     url: `http://${ref.name}.${namespace}.svc:${ref.port}${ref.path ?? DEFAULT_MCP_PATH}`,

@@ -1,11 +1,11 @@
 // The ConfigMap mounted into the agent pod: `agent.json` (runtime configuration) and, for agents that
 // speak A2A, `agent-card.json`. Both pretty-printed with sorted keys, so `kubectl diff` and golden
 // files show readable, stable changes.
-import type { KubeObject } from '../kube/kube-object.js';
 import { agentCard } from './agent-card.js';
 import { agentRuntimeConfig } from './agent-runtime-config.js';
 import { inClusterUrl } from './agent-urls.js';
 import { childMetadata } from './child-metadata.js';
+import type { ConfigMapObject } from './child-objects.js';
 import type { RenderContext } from './render-context.js';
 import { AGENT_CARD_KEY, AGENT_CONFIG_KEY } from './runtime-contract.js';
 import { prettySortedJson, sortedRecord } from './sorted-keys.js';
@@ -33,6 +33,6 @@ export function configMapData(ctx: RenderContext): Record<string, string> {
   return sortedRecord(data);
 }
 
-export function configMap(ctx: RenderContext, data: Record<string, string>): KubeObject {
+export function configMap(ctx: RenderContext, data: Record<string, string>): ConfigMapObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: childMetadata(ctx), data };
 }

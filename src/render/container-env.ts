@@ -1,13 +1,13 @@
 // The agent container's environment: who the agent is, where its secrets come from (by reference:
 // secretKeyRef / configMapKeyRef, never a value), then the user's own variables.
 import type { EnvVar } from '../api/env-var.js';
+import type { EnvVarObject } from './child-objects.js';
 import type { RenderContext } from './render-context.js';
-import { RenderFailureReason, RenderRejection } from './render-result.js';
+import { ConditionReason } from '../api/condition.js';
+import { RenderRejection } from './render-result.js';
 import { AGENT_ENV } from './runtime-contract.js';
 import { quantityText } from './quantity-text.js';
 import { sortKeysDeep } from './sorted-keys.js';
-
-type KubeEnvVar = Record<string, unknown> & { name: string };
 
 /**
  * The operator's variables come first so that the user's may refer to them with $(AGENTRY_AGENT_NAME)
@@ -15,14 +15,14 @@ type KubeEnvVar = Record<string, unknown> & { name: string };
  * as one of the operator's is rejected rather than silently dropped or allowed to shadow it: the list
  * is keyed by name, and a duplicate would make the Deployment itself invalid.
  */
-export function containerEnv(ctx: RenderContext): KubeEnvVar[] {
+export function containerEnv(ctx: RenderContext): EnvVarObject[] {
   const operatorVars = operatorEnv(ctx);
   const reserved = new Set(operatorVars.map((v) => v.name));
   const userVars = ctx.agent.spec.deployment?.env ?? [];
   userVars.forEach((variable, index) => {
     if (reserved.has(variable.name)) {
       throw new RenderRejection(
-        RenderFailureReason.InvalidSpec,
+        ConditionReason.InvalidSpec,
         `spec.deployment.env[${index}].name: ${variable.name} is set by the operator and cannot be overridden`,
       );
     }
@@ -30,8 +30,8 @@ export function containerEnv(ctx: RenderContext): KubeEnvVar[] {
   return [...operatorVars, ...userVars.map(userEnvVar)];
 }
 
-function operatorEnv(ctx: RenderContext): KubeEnvVar[] {
-  const env: KubeEnvVar[] = [
+function operatorEnv(ctx: RenderContext): EnvVarObject[] {
+  const env: EnvVarObject[] = [
     { name: AGENT_ENV.agentName, value: ctx.name },
     { name: AGENT_ENV.agentNamespace, value: ctx.namespace },
   ];
@@ -46,7 +46,7 @@ function operatorEnv(ctx: RenderContext): KubeEnvVar[] {
     // it is circular (and its keys are Agentry's, not the author's).
     if (name === ctx.name) {
       throw new RenderRejection(
-        RenderFailureReason.InvalidSpec,
+        ConditionReason.InvalidSpec,
         `spec.declarative.systemMessageFrom.configMapKeyRef.name: ${JSON.stringify(name)} is the ConfigMap Agentry generates for this agent; keep the system message in a ConfigMap of your own`,
       );
     }
@@ -60,9 +60,9 @@ function operatorEnv(ctx: RenderContext): KubeEnvVar[] {
   return env;
 }
 
-function userEnvVar(variable: EnvVar): KubeEnvVar {
+function userEnvVar(variable: EnvVar): EnvVarObject {
   const divisor = variable.valueFrom?.resourceFieldRef?.divisor;
-  const copy = sortKeysDeep(variable) as KubeEnvVar;
+  const copy = sortKeysDeep(variable) as EnvVarObject;
   if (divisor !== undefined) {
     const valueFrom = copy.valueFrom as { resourceFieldRef: Record<string, unknown> };
     valueFrom.resourceFieldRef.divisor = quantityText(divisor);

@@ -3,8 +3,8 @@
 // Only fields with a value are written (no `[]`, `{}` or null): the API server drops empty ones, and
 // an emitted empty field would then differ from the live object on every comparison.
 import type { AgentDeployment } from '../api/agent-deployment.js';
-import type { KubeObject } from '../kube/kube-object.js';
 import { childMetadata } from './child-metadata.js';
+import type { ContainerObject, DeploymentObject, PodSpecObject, Probe, ResourceRequirements } from './child-objects.js';
 import { containerEnv } from './container-env.js';
 import { podLabels, selectorLabels } from './labels.js';
 import { containerSecurityContext, podSecurityContext } from './pod-security.js';
@@ -27,7 +27,7 @@ import { sortKeysDeep, sortedRecord } from './sorted-keys.js';
 
 export const DEFAULT_REPLICAS = 1;
 
-export function deployment(ctx: RenderContext, configHash: string): KubeObject {
+export function deployment(ctx: RenderContext, configHash: string): DeploymentObject {
   const overrides = ctx.agent.spec.deployment;
   return {
     apiVersion: 'apps/v1',
@@ -48,7 +48,7 @@ export function deployment(ctx: RenderContext, configHash: string): KubeObject {
   };
 }
 
-function podSpec(ctx: RenderContext, overrides: AgentDeployment | undefined): Record<string, unknown> {
+function podSpec(ctx: RenderContext, overrides: AgentDeployment | undefined): PodSpecObject {
   return {
     serviceAccountName: overrides?.serviceAccountName ?? ctx.name,
     // Agents do not call the Kubernetes API; a mounted token would only be something to steal.
@@ -67,7 +67,7 @@ function podSpec(ctx: RenderContext, overrides: AgentDeployment | undefined): Re
   };
 }
 
-function agentContainer(ctx: RenderContext, overrides: AgentDeployment | undefined): Record<string, unknown> {
+function agentContainer(ctx: RenderContext, overrides: AgentDeployment | undefined): ContainerObject {
   const envFrom = overrides?.envFrom;
   const resources = containerResources(overrides);
   return {
@@ -87,7 +87,7 @@ function agentContainer(ctx: RenderContext, overrides: AgentDeployment | undefin
 }
 
 /** Image, pull policy, command and args: the runtime pointed at its mounted config, or the user's program. */
-function containerProgram(ctx: RenderContext): Record<string, unknown> {
+function containerProgram(ctx: RenderContext): Pick<ContainerObject, 'image' | 'imagePullPolicy' | 'command' | 'args'> {
   const { spec } = ctx.agent;
   if (spec.type === 'BYO' && spec.byo !== undefined) {
     const { image, imagePullPolicy, command, args } = spec.byo;
@@ -112,12 +112,12 @@ function containerProgram(ctx: RenderContext): Record<string, unknown> {
  * check. An agent without a2aConfig does not speak A2A and need not serve a card: for it, readiness
  * is its port accepting connections.
  */
-function readinessProbe(ctx: RenderContext): Record<string, unknown> {
+function readinessProbe(ctx: RenderContext): Probe {
   if (ctx.speaksA2A) return { httpGet: { path: AGENT_CARD_WELL_KNOWN_PATH, port: AGENT_PORT_NAME } };
   return { tcpSocket: { port: AGENT_PORT_NAME } };
 }
 
-function containerResources(overrides: AgentDeployment | undefined): Record<string, unknown> | undefined {
+function containerResources(overrides: AgentDeployment | undefined): ResourceRequirements | undefined {
   checkResourceRequirements(overrides?.resources);
   const limits = quantities(overrides?.resources?.limits);
   const requests = quantities(overrides?.resources?.requests);

@@ -2,7 +2,8 @@
 // hostnames. Decided from the Agent's spec.exposure.gateway and the operator configuration.
 import type { AgentSpec } from '../api/agent.js';
 import { publicUrl } from './agent-urls.js';
-import { RenderFailureReason, RenderRejection } from './render-result.js';
+import { ConditionReason } from '../api/condition.js';
+import { RenderRejection } from './render-result.js';
 import { resolveRoutePath } from './route-path.js';
 import type { GatewayConfig } from './route-path.js';
 
@@ -31,11 +32,11 @@ export function resolveGatewayExposure(agent: { name: string; namespace: string 
 
   const requested = spec.exposure?.gateway;
   const path = resolveRoutePath(agent, requested?.pathPrefix, gateway);
-  if (!path.ok) throw new RenderRejection(RenderFailureReason.InvalidExposure, path.message);
+  if (!path.ok) throw new RenderRejection(ConditionReason.InvalidExposure, path.message);
 
   if (requested?.hostnames?.length && !gateway.allowAgentHostnames) {
     throw new RenderRejection(
-      RenderFailureReason.InvalidExposure,
+      ConditionReason.InvalidExposure,
       'spec.exposure.gateway.hostnames: the operator configuration does not let an Agent choose its hostnames (gateway.allowAgentHostnames: false)',
     );
   }

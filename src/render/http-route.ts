@@ -4,8 +4,8 @@
 // Fields the Gateway API CRD would default (parentRef group/kind, backendRef group/kind/weight) are
 // written explicitly with those same defaults: the live object then equals what was applied, and the
 // manifest says what it means without knowing the CRD's defaults.
-import type { KubeObject } from '../kube/kube-object.js';
 import { childMetadata } from './child-metadata.js';
+import type { HTTPRouteObject } from './child-objects.js';
 import type { GatewayExposure } from './gateway-exposure.js';
 import type { RenderContext } from './render-context.js';
 import { AGENT_SERVICE_PORT } from './runtime-contract.js';
@@ -14,9 +14,9 @@ export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
 type Routed = Extract<GatewayExposure, { routed: true }>;
 
-export function httpRoute(ctx: RenderContext, exposure: Routed): KubeObject {
+export function httpRoute(ctx: RenderContext, exposure: Routed): HTTPRouteObject {
   return {
-    apiVersion: `${GATEWAY_API_GROUP}/v1`,
+    apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
     metadata: childMetadata(ctx, { namespace: exposure.routeNamespace, name: exposure.routeName }),
     spec: {

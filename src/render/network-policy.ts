@@ -4,11 +4,12 @@
 // and the Agents that call it as a tool, and egress only to DNS, the configured model endpoints, the
 // Agent's own additions, the pods of its in-cluster tools and (to call peer agents) the gateway.
 import { cidrWithin } from '../api/cidr.js';
-import type { KubeObject } from '../kube/kube-object.js';
 import { childMetadata } from './child-metadata.js';
+import type { NetworkPolicyEgressRule, NetworkPolicyObject, NetworkPolicyPeer, NetworkPolicyPort } from './child-objects.js';
 import { selectorLabels } from './labels.js';
 import type { RenderContext } from './render-context.js';
-import { RenderFailureReason, RenderRejection } from './render-result.js';
+import { ConditionReason } from '../api/condition.js';
+import { RenderRejection } from './render-result.js';
 import { sortedRecord } from './sorted-keys.js';
 
 /** Set by Kubernetes on every namespace: the one namespace label that cannot be forged by its users. */
@@ -16,21 +17,21 @@ export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 const DNS_PORT = 53;
 
-type Peer = Record<string, unknown>;
-type Port = { protocol: 'TCP' | 'UDP'; port: number };
+type Peer = NetworkPolicyPeer;
+type Port = NetworkPolicyPort;
 
 export function networkPolicyEnabled(ctx: RenderContext): boolean {
   const requested = ctx.agent.spec.exposure?.networkPolicy?.enabled;
   if (requested === false && ctx.config.networkPolicy.enabled && !ctx.config.networkPolicy.allowOptOut) {
     throw new RenderRejection(
-      RenderFailureReason.InvalidExposure,
+      ConditionReason.InvalidExposure,
       'spec.exposure.networkPolicy.enabled: the operator configuration does not let an Agent turn its NetworkPolicy off (networkPolicy.allowOptOut: false)',
     );
   }
   return requested ?? ctx.config.networkPolicy.enabled;
 }
 
-export function networkPolicy(ctx: RenderContext): KubeObject {
+export function networkPolicy(ctx: RenderContext): NetworkPolicyObject {
   // The Agents that call this one as a tool: without them its gateway-only ingress would drop the
   // calls their egress lets out.
   const callerPeers = ctx.callers.map((caller) => namespacePeer(caller.namespace, selectorLabels(caller.name)));
@@ -77,13 +78,13 @@ function agentIngressPeers(ctx: RenderContext): Peer[] {
     const field = `spec.exposure.networkPolicy.ingressFrom[${index}]`;
     if (policy === 'None') {
       throw new RenderRejection(
-        RenderFailureReason.InvalidExposure,
+        ConditionReason.InvalidExposure,
         `${field}: the operator configuration allows no extra ingress sources (networkPolicy.allowedIngressNamespaces: None)`,
       );
     }
     if (policy === 'Same' && source.namespace !== ctx.namespace) {
       throw new RenderRejection(
-        RenderFailureReason.InvalidExposure,
+        ConditionReason.InvalidExposure,
         `${field}.namespace: ${JSON.stringify(source.namespace)} is not allowed: the operator configuration allows only the agent's own namespace ${JSON.stringify(ctx.namespace)} (networkPolicy.allowedIngressNamespaces: Same)`,
       );
     }
@@ -91,9 +92,9 @@ function agentIngressPeers(ctx: RenderContext): Peer[] {
   return sources.map((source) => namespacePeer(source.namespace, source.podLabels));
 }
 
-function egressRules(ctx: RenderContext): Record<string, unknown>[] {
+function egressRules(ctx: RenderContext): NetworkPolicyEgressRule[] {
   const { dns, modelEndpoints, peerAgentsViaGateway } = ctx.config.networkPolicy.egress;
-  const rules: Record<string, unknown>[] = [
+  const rules: NetworkPolicyEgressRule[] = [
     {
       to: [namespacePeer(dns.namespace, dns.podLabels)],
       ports: [
@@ -109,7 +110,7 @@ function egressRules(ctx: RenderContext): Record<string, unknown>[] {
   (ctx.agent.spec.exposure?.networkPolicy?.egressTo ?? []).forEach((destination, index) => {
     if (!allowed.some((outer) => cidrWithin(destination.cidr, outer))) {
       throw new RenderRejection(
-        RenderFailureReason.InvalidExposure,
+        ConditionReason.InvalidExposure,
         `spec.exposure.networkPolicy.egressTo[${index}].cidr: ${destination.cidr} is not within the networks the operator configuration allows (networkPolicy.allowedEgressCidrs: ${allowed.length ? allowed.join(', ') : 'none'})`,
       );
     }
@@ -131,7 +132,7 @@ function egressRules(ctx: RenderContext): Record<string, unknown>[] {
 }
 
 /** No ports: every port (NetworkPolicy semantics), so an empty list is not written. */
-function ipBlockRule(cidr: string, ports: readonly Port[]): Record<string, unknown> {
+function ipBlockRule(cidr: string, ports: readonly Port[]): NetworkPolicyEgressRule {
   return {
     to: [{ ipBlock: { cidr } }],
     ...(ports.length > 0 && { ports: ports.map((p) => ({ protocol: p.protocol, port: p.port })) }),

@@ -9,8 +9,9 @@
 //  - runAsNonRoot, on both (the API allows false only deliberately; the namespace's Pod Security
 //    admission still decides whether such a pod may run).
 import type { SecurityContextOverrides } from '../api/agent-deployment.js';
+import type { ContainerSecurityContext, PodSecurityContext } from './child-objects.js';
 
-export function podSecurityContext(overrides: SecurityContextOverrides | undefined): Record<string, unknown> {
+export function podSecurityContext(overrides: SecurityContextOverrides | undefined): PodSecurityContext {
   return {
     runAsNonRoot: overrides?.runAsNonRoot ?? true,
     seccompProfile: { type: 'RuntimeDefault' },
@@ -20,7 +21,7 @@ export function podSecurityContext(overrides: SecurityContextOverrides | undefin
   };
 }
 
-export function containerSecurityContext(overrides: SecurityContextOverrides | undefined): Record<string, unknown> {
+export function containerSecurityContext(overrides: SecurityContextOverrides | undefined): ContainerSecurityContext {
   return {
     allowPrivilegeEscalation: false,
     capabilities: { drop: ['ALL'] },

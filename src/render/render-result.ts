@@ -1,27 +1,21 @@
 // What render returns: the desired children, or why there are none. A failure is a value, never an
 // exception, so the reconciler can turn it into an Accepted=False condition and an Event as it is.
-import type { KubeObject } from '../kube/kube-object.js';
+import type { ConditionReason } from '../api/condition.js';
+import type { AgentChild } from './child-objects.js';
 
-export const RenderFailureReason = {
-  /** The Agent does not pass the zod schema (something the API server let through). */
-  InvalidSpec: 'InvalidSpec',
-  /** A Declarative Agent's ModelConfig was not given (it does not exist in the namespace). */
-  ModelConfigNotFound: 'ModelConfigNotFound',
-  /** The Agent's ModelConfig does not pass the zod schema. */
-  InvalidModelConfig: 'InvalidModelConfig',
-  /** The Agent asks for exposure the operator configuration does not allow (a custom path, an ingress source). */
-  InvalidExposure: 'InvalidExposure',
-  /** A tool names an Agent or Service that does not exist (yet): retried when it appears. */
-  ToolNotFound: 'ToolNotFound',
-  /** A tool can never work as written: a self-reference, a namespace the configuration does not allow, a peer that does not speak A2A, a Service without pods to open. */
-  InvalidTool: 'InvalidTool',
-} as const;
-export type RenderFailureReason = (typeof RenderFailureReason)[keyof typeof RenderFailureReason];
+/**
+ * Why render returns no objects: one of the Accepted=False reasons of the Agent's conditions
+ * (api/condition.ts, the one list of reasons), each a problem with what the user wrote.
+ */
+export type RenderFailureReason = Extract<
+  ConditionReason,
+  'InvalidSpec' | 'ModelConfigNotFound' | 'InvalidModelConfig' | 'InvalidExposure' | 'ToolNotFound' | 'InvalidTool'
+>;
 
 export interface RenderSuccess {
   ok: true;
   /** In the order they should be applied: what a pod needs first, routing last. */
-  objects: KubeObject[];
+  objects: AgentChild[];
   /** The in-cluster A2A endpoint, `http://{name}.{namespace}.svc:8080/`. */
   url: string;
   /** The endpoint through the gateway, when the agent is routed and the configuration has a public base URL. */

@@ -1,17 +1,17 @@
 // render(agent, related, config) → the objects an Agent becomes. Pure: no I/O, no clock, no
 // randomness, stable key and list order, so the same input always yields the same objects (and the
-// operator's steady state makes no writes). It never throws: whatever it is given (an Agent that
-// slipped past the API server's validation, junk) comes back as { ok: false, reason, message }.
-import { z } from 'zod';
-
+// operator's steady state makes no writes). It takes an Agent already parsed by its schema (parse at
+// the boundary: render-input.ts) and returns typed objects (child-objects.ts). It never throws: a
+// problem comes back as { ok: false, reason, message }.
 import type { Agent } from '../api/agent.js';
+import { ConditionReason } from '../api/condition.js';
 import { dns1123Label } from '../api/kubernetes-names.js';
 import type { ModelConfig } from '../api/model-config.js';
-import { validateAgent, validateModelConfig } from '../api/validation.js';
 import type { OperatorConfig } from '../config/operator-config.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { admittedCallers, resolveTools } from './agent-tools.js';
 import { inClusterUrl } from './agent-urls.js';
+import type { AgentChild } from './child-objects.js';
 import { configHash } from './config-hash.js';
 import { configMap, configMapData } from './config-map.js';
 import { deployment } from './deployment.js';
@@ -21,14 +21,14 @@ import { networkPolicy, networkPolicyEnabled } from './network-policy.js';
 import { agentOwnerReference } from './owner-reference.js';
 import { referenceGrant } from './reference-grant.js';
 import type { RenderContext } from './render-context.js';
-import { RenderFailureReason, RenderRejection } from './render-result.js';
+import { RenderRejection } from './render-result.js';
 import type { RenderResult } from './render-result.js';
 import { AGENT_SERVICE_PORT } from './runtime-contract.js';
 import { needsOwnServiceAccount, serviceAccount } from './service-account.js';
 import { service } from './service.js';
 
 export interface RenderRelated {
-  /** The ModelConfig named by a Declarative Agent's spec.declarative.modelConfig, when it exists. */
+  /** The ModelConfig named by a Declarative Agent's spec.declarative.modelConfig, when it exists (parsed). */
   modelConfig?: ModelConfig;
   /** The Agents named by spec.declarative.tools[].agent that exist; a missing one is ToolNotFound. */
   toolAgents?: readonly KubeObject[];
@@ -38,13 +38,6 @@ export interface RenderRelated {
   callers?: readonly KubeObject[];
 }
 
-/** The lists of RenderRelated, read from whatever render was given (junk counts as nothing found). */
-const relatedListsSchema = z.object({
-  toolAgents: z.array(z.unknown()).optional().catch(undefined),
-  toolServices: z.array(z.unknown()).optional().catch(undefined),
-  callers: z.array(z.unknown()).optional().catch(undefined),
-});
-
 export function render(agent: Agent, related: RenderRelated, config: OperatorConfig): RenderResult {
   try {
     const context = resolveContext(agent, related, config);
@@ -53,7 +46,7 @@ export function render(agent: Agent, related: RenderRelated, config: OperatorCon
     if (error instanceof RenderRejection) return { ok: false, reason: error.reason, message: error.message };
     // A bug or an input no schema anticipated: reported on the Agent, never a crashed reconcile.
     const detail = error instanceof Error ? error.message : String(error);
-    return { ok: false, reason: RenderFailureReason.InvalidSpec, message: `the Agent cannot be rendered: ${detail}` };
+    return { ok: false, reason: ConditionReason.InvalidSpec, message: `the Agent cannot be rendered: ${detail}` };
   }
 }
 
@@ -62,9 +55,9 @@ export function render(agent: Agent, related: RenderRelated, config: OperatorCon
  * and the NetworkPolicy, so no pod ever runs unprotected), then the Service, then routing, with the
  * ReferenceGrant before the HTTPRoute so the route resolves its backend at once.
  */
-function renderObjects(ctx: RenderContext): KubeObject[] {
+function renderObjects(ctx: RenderContext): AgentChild[] {
   const data = configMapData(ctx);
-  const objects: KubeObject[] = [];
+  const objects: AgentChild[] = [];
   if (needsOwnServiceAccount(ctx)) objects.push(serviceAccount(ctx));
   objects.push(configMap(ctx, data));
   if (networkPolicyEnabled(ctx)) objects.push(networkPolicy(ctx));
@@ -81,20 +74,18 @@ function endpoints(ctx: RenderContext): { url: string; publicUrl?: string } {
   return { url: inClusterUrl(ctx.name, ctx.namespace), ...(publicUrl !== undefined && { publicUrl }) };
 }
 
-/** Validates the input and makes every decision the builders share. Throws RenderRejection. */
-function resolveContext(input: unknown, related: unknown, config: OperatorConfig): RenderContext {
-  const agent = validatedAgent(input);
+/** Makes every decision the builders share. Throws RenderRejection. */
+function resolveContext(agent: Agent, related: RenderRelated, config: OperatorConfig): RenderContext {
   const name = agent.metadata.name;
   const namespace = agent.metadata.namespace;
   if (namespace === undefined || !dns1123Label().safeParse(namespace).success) {
-    throw new RenderRejection(RenderFailureReason.InvalidSpec, `metadata.namespace: must be a namespace name, got ${JSON.stringify(namespace)}`);
+    throw new RenderRejection(ConditionReason.InvalidSpec, `metadata.namespace: must be a namespace name, got ${JSON.stringify(namespace)}`);
   }
-  const modelConfig = agent.spec.type === 'Declarative' ? resolvedModelConfig(agent, namespace, related) : undefined;
+  const modelConfig = agent.spec.type === 'Declarative' ? matchingModelConfig(agent, namespace, related.modelConfig) : undefined;
   const containerPort = agent.spec.type === 'BYO' && agent.spec.byo !== undefined ? agent.spec.byo.port : AGENT_SERVICE_PORT;
   // Resolved before any object is built: an exposure problem must fail the whole render.
   const exposure = resolveGatewayExposure({ name, namespace }, agent.spec, config.gateway);
-  const lists = relatedListsSchema.safeParse(related);
-  const { toolAgents = [], toolServices = [], callers = [] } = lists.success ? lists.data : {};
+  const { toolAgents = [], toolServices = [], callers = [] } = related;
   const owner = { name, namespace, allowCrossNamespace: config.tools.allowCrossNamespaceReferences };
   const speaksA2A = agent.spec.a2aConfig !== undefined;
   return {
@@ -112,34 +103,15 @@ function resolveContext(input: unknown, related: unknown, config: OperatorConfig
   };
 }
 
-function validatedAgent(input: unknown): Agent {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new RenderRejection(RenderFailureReason.InvalidSpec, 'the Agent must be an object');
-  }
-  // The status is the operator's own output, not something to render from (or to fail on).
-  const { status: _status, ...withoutStatus } = input as Record<string, unknown>;
-  const result = validateAgent(withoutStatus);
-  if (!result.success) throw new RenderRejection(RenderFailureReason.InvalidSpec, result.issues.join('; '));
-  return result.data;
-}
-
-function resolvedModelConfig(agent: Agent, namespace: string, related: unknown): ModelConfig {
+/** The Agent's ModelConfig, when the one given is the one it names (same name, same namespace). */
+function matchingModelConfig(agent: Agent, namespace: string, given: ModelConfig | undefined): ModelConfig {
   const wanted = agent.spec.declarative?.modelConfig ?? '';
-  const given = related !== null && typeof related === 'object' ? (related as { modelConfig?: unknown }).modelConfig : undefined;
   const notFound = `ModelConfig ${JSON.stringify(wanted)} (spec.declarative.modelConfig) not found in namespace ${JSON.stringify(namespace)}`;
-  if (given === undefined || given === null) throw new RenderRejection(RenderFailureReason.ModelConfigNotFound, notFound);
-  if (typeof given !== 'object' || Array.isArray(given)) {
-    throw new RenderRejection(RenderFailureReason.InvalidModelConfig, `ModelConfig ${JSON.stringify(wanted)}: must be an object`);
-  }
-  const { status: _status, ...withoutStatus } = given as Record<string, unknown>;
-  const result = validateModelConfig(withoutStatus);
-  if (!result.success) {
-    throw new RenderRejection(RenderFailureReason.InvalidModelConfig, `ModelConfig ${JSON.stringify(wanted)}: ${result.issues.join('; ')}`);
-  }
-  const { name, namespace: modelNamespace } = result.data.metadata;
+  if (given === undefined) throw new RenderRejection(ConditionReason.ModelConfigNotFound, notFound);
+  const { name, namespace: modelNamespace } = given.metadata;
   // A ModelConfig of another name or namespace is not this Agent's: the caller looked up the wrong one.
   if (name !== wanted || (modelNamespace !== undefined && modelNamespace !== namespace)) {
-    throw new RenderRejection(RenderFailureReason.ModelConfigNotFound, `${notFound} (was given ${modelNamespace ?? namespace}/${name})`);
+    throw new RenderRejection(ConditionReason.ModelConfigNotFound, `${notFound} (was given ${modelNamespace ?? namespace}/${name})`);
   }
-  return result.data;
+  return given;
 }

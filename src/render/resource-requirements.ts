@@ -11,7 +11,8 @@ import type { ResourceRequirements } from '../api/agent-deployment.js';
 // applier that compares quantities.
 import { parseQuantity } from '../kube/quantity.js';
 import { quantityText } from './quantity-text.js';
-import { RenderFailureReason, RenderRejection } from './render-result.js';
+import { ConditionReason } from '../api/condition.js';
+import { RenderRejection } from './render-result.js';
 
 const STANDARD_RESOURCES: readonly string[] = ['cpu', 'memory', 'ephemeral-storage'];
 const FIELD = 'spec.deployment.resources';
@@ -61,5 +62,5 @@ function nearlyEqual(a: number, b: number): boolean {
 }
 
 function reject(message: string): never {
-  throw new RenderRejection(RenderFailureReason.InvalidSpec, message);
+  throw new RenderRejection(ConditionReason.InvalidSpec, message);
 }

@@ -4,13 +4,13 @@
 // the key is not written at all, so server-side apply removes a previously set appProtocol when
 // a2aConfig is dropped.
 import { a2aServiceAppProtocol } from '../config/app-protocol.js';
-import type { KubeObject } from '../kube/kube-object.js';
 import { childMetadata } from './child-metadata.js';
+import type { ServiceObject } from './child-objects.js';
 import { selectorLabels } from './labels.js';
 import type { RenderContext } from './render-context.js';
 import { AGENT_PORT_NAME, AGENT_SERVICE_PORT } from './runtime-contract.js';
 
-export function service(ctx: RenderContext): KubeObject {
+export function service(ctx: RenderContext): ServiceObject {
   // The value depends on the gateway (src/config/app-protocol.ts): some refuse the A2A one.
   const appProtocol = ctx.speaksA2A ? a2aServiceAppProtocol(ctx.config) : undefined;
   return {

@@ -117,10 +117,14 @@ describe('tools in agent.json', () => {
     });
   });
 
-  it('counts junk where related objects should be as nothing found, and never throws', () => {
+  it('counts cached objects that are not Agents as nothing found', () => {
     const subject = agent('expenses', [{ agent: { name: 'policy-checker' } }]);
-    for (const junk of [null, 7, 'x', { toolAgents: 'nope' }, { toolAgents: [null, 3, { metadata: 'x' }] }]) {
-      const related = { modelConfig, ...(typeof junk === 'object' && junk !== null ? junk : {}) } as RenderRelated;
+    // What is in the lists comes from caches, shaped as objects but not necessarily as Agents:
+    // each entry is parsed on its own.
+    const named = { name: 'policy-checker', namespace: 'finance' };
+    const notAgents: KubeObject[][] = [[], [{ apiVersion: 'agentry.dev/v1alpha1', kind: 'Agent', metadata: named }], [{ apiVersion: 'agentry.dev/v1alpha1', kind: 'Agent', metadata: named, spec: 'nope' }]];
+    for (const toolAgents of notAgents) {
+      const related: RenderRelated = { modelConfig, toolAgents };
       expect(render(subject, related, config)).toMatchObject({ ok: false, reason: 'ToolNotFound' });
     }
   });

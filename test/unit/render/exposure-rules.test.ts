@@ -5,6 +5,7 @@ import type { Agent, AgentSpec } from '../../../src/api/agent.js';
 import { defaultOperatorConfig, operatorConfigSchema } from '../../../src/config/operator-config.js';
 import type { OperatorConfigInput } from '../../../src/config/operator-config.js';
 import { resolveGatewayExposure } from '../../../src/render/gateway-exposure.js';
+import { renderInput } from '../../../src/render/render-input.js';
 import { render } from '../../../src/render/render.js';
 import { isWithinPrefix, resolveRoutePath } from '../../../src/render/route-path.js';
 
@@ -158,7 +159,7 @@ describe('render with exposure problems', () => {
   });
 
   it("reports '/' (which the schema already rejects) without rendering", () => {
-    expect(render(agent('/'), {}, config({ allowCustomPathPrefix: true }))).toMatchObject({ ok: false, reason: 'InvalidSpec' });
+    expect(renderInput(agent('/'), {}, config({ allowCustomPathPrefix: true }))).toMatchObject({ ok: false, reason: 'InvalidSpec' });
   });
 
   it('routes an allowed custom prefix', () => {

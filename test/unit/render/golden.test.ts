@@ -20,14 +20,12 @@ import { describe, expect, it } from '@jest/globals';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { z } from 'zod';
 
-import type { Agent } from '../../../src/api/agent.js';
-import type { ModelConfig } from '../../../src/api/model-config.js';
 import { renderCommand } from '../../../src/cli/render-command.js';
 import { agentCardSchema } from '../../../src/contract/agent-card.js';
 import { agentConfigSchema } from '../../../src/contract/agent-config.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
 import { toYamlStream } from '../../../src/render/manifest-stream.js';
-import { render } from '../../../src/render/render.js';
+import { renderInput } from '../../../src/render/render-input.js';
 import { AGENT_CARD_KEY, AGENT_CONFIG_KEY } from '../../../src/render/runtime-contract.js';
 import { updateGolden } from '../../harness/update-golden.js';
 import { CONFIG_FILE, EXPECTED_ERROR_FILE, EXPECTED_FILE, INPUT_FILE, RELATED_FILE, loadGoldenCases } from './golden-cases.js';
@@ -35,9 +33,9 @@ import type { GoldenCase } from './golden-cases.js';
 
 const UPDATE = updateGolden();
 
+/** As the reconciler does: the input parsed at the boundary, then rendered. */
 function renderCase(testCase: GoldenCase) {
-  const related = { ...(testCase.modelConfig !== undefined && { modelConfig: testCase.modelConfig as ModelConfig }), ...testCase.related };
-  return render(testCase.agent as Agent, related, testCase.config);
+  return renderInput(testCase.agent, { ...(testCase.modelConfig !== undefined && { modelConfig: testCase.modelConfig }), ...testCase.related }, testCase.config);
 }
 
 const configMapSchema = z.object({ kind: z.literal('ConfigMap'), data: z.record(z.string(), z.string()) });

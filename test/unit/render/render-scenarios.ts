@@ -9,7 +9,7 @@ import { validateModelConfig } from '../../../src/api/validation.js';
 import { operatorConfigSchema } from '../../../src/config/operator-config.js';
 import type { OperatorConfig } from '../../../src/config/operator-config.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
-import { render } from '../../../src/render/render.js';
+import { renderInput } from '../../../src/render/render-input.js';
 import type { RenderResult } from '../../../src/render/render-result.js';
 import { agent, modelConfigFor, operatorConfigInput } from './agent-arbitraries.js';
 import type { GeneratedAgent } from './agent-arbitraries.js';
@@ -83,7 +83,7 @@ function typedModelConfig(generated: unknown): ModelConfig {
 }
 
 export function renderScenario(s: Scenario): RenderResult {
-  return render(s.agent, s.modelConfig === undefined ? {} : { modelConfig: s.modelConfig }, s.config);
+  return renderInput(s.agent, s.modelConfig === undefined ? {} : { modelConfig: s.modelConfig }, s.config);
 }
 
 /** The scenario's objects; throws (failing the property) when it does not render. */

@@ -8,9 +8,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 
-import type { Agent } from '../../../src/api/agent.js';
 import { LABEL_KEYS, MANAGED_BY } from '../../../src/api/group-version.js';
-import type { ModelConfig } from '../../../src/api/model-config.js';
 import { validateAgent, validateModelConfig } from '../../../src/api/validation.js';
 import { a2aServiceAppProtocol } from '../../../src/config/app-protocol.js';
 import { defaultOperatorConfig } from '../../../src/config/operator-config.js';
@@ -18,8 +16,8 @@ import { agentCardSchema } from '../../../src/contract/agent-card.js';
 import { agentConfigSchema } from '../../../src/contract/agent-config.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
 import { parseQuantity } from '../../../src/kube/quantity.js';
-import { render } from '../../../src/render/render.js';
-import { RenderFailureReason } from '../../../src/render/render-result.js';
+import { ConditionReason } from '../../../src/api/condition.js';
+import { renderInput } from '../../../src/render/render-input.js';
 import { agent, anyResources, SECRET_KEY_MARKER, SECRET_NAME_MARKER } from './agent-arbitraries.js';
 import { renderable, renderScenario, rendered, type Scenario } from './render-scenarios.js';
 
@@ -160,10 +158,6 @@ function schemaVerdict(junk: unknown): string {
   return result.issues.join('; ');
 }
 
-/** Render's parameter says Agent, but it parses whatever it is given: here, anything at all. */
-function junkInput(value: unknown): Agent {
-  return value as Agent;
-}
 
 describe('the arbitraries', () => {
   it('generate schema-valid Agents, ModelConfigs and configurations', () => {
@@ -197,7 +191,7 @@ describe('render, for any schema-valid Agent', () => {
       fc.property(scenarios, (s) => {
         const first = renderScenario(s);
         const second = renderScenario(structuredClone(s));
-        const reordered = render(reverseKeys(s.agent) as Agent, s.modelConfig === undefined ? {} : { modelConfig: reverseKeys(s.modelConfig) as ModelConfig }, s.config);
+        const reordered = renderInput(reverseKeys(s.agent), s.modelConfig === undefined ? {} : { modelConfig: reverseKeys(s.modelConfig) }, s.config);
         expect(second).toEqual(first);
         expect(JSON.stringify(second)).toBe(JSON.stringify(first));
         expect(JSON.stringify(reordered)).toBe(JSON.stringify(first));
@@ -476,7 +470,7 @@ describe('render, for any schema-valid Agent', () => {
         const result = renderScenario({ ...s, agent: withResources });
         expect({ resources, ok: result.ok }).toEqual({ resources, ok: containerAccepts(resources) });
         if (!result.ok) {
-          expect(result.reason).toBe(RenderFailureReason.InvalidSpec);
+          expect(result.reason).toBe(ConditionReason.InvalidSpec);
           expect(result.message).toMatch(/^spec\.deployment\.resources\./);
           return;
         }
@@ -494,14 +488,14 @@ describe('render, for any schema-valid Agent', () => {
   it('reads a ModelConfig of any shape as a ModelConfig problem, and a BYO agent not at all', () => {
     fc.assert(
       fc.property(scenarios, fc.anything(), (s, junk) => {
-        const result = render(s.agent, { modelConfig: junk as ModelConfig }, s.config);
+        const result = renderInput(s.agent, { modelConfig: junk }, s.config);
         if (s.agent.spec.type === 'BYO') {
           expect(result).toEqual(renderScenario({ ...s, modelConfig: undefined }));
           return;
         }
         expect(result.ok).toBe(false);
         if (result.ok) return;
-        expect([RenderFailureReason.ModelConfigNotFound, RenderFailureReason.InvalidModelConfig]).toContain(result.reason);
+        expect([ConditionReason.ModelConfigNotFound, ConditionReason.InvalidModelConfig]).toContain(result.reason);
         expect(result.message).toContain(JSON.stringify(s.agent.spec.declarative?.modelConfig));
       }),
       { numRuns: 200 },
@@ -515,8 +509,8 @@ describe('render, for junk', () => {
   it('refuses any JSON value as an InvalidSpec, saying what the schema says', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.jsonValue(), (junk, related) => {
-        const result = render(junkInput(junk), related as { modelConfig?: ModelConfig }, config);
-        expect(result).toEqual({ ok: false, reason: RenderFailureReason.InvalidSpec, message: schemaVerdict(junk) });
+        const result = renderInput(junk, { modelConfig: related }, config);
+        expect(result).toEqual({ ok: false, reason: ConditionReason.InvalidSpec, message: schemaVerdict(junk) });
       }),
       { numRuns: 500 },
     );
@@ -531,8 +525,8 @@ describe('render, for junk', () => {
     });
     fc.assert(
       fc.property(agentShaped, fc.anything(), (junk, modelConfig) => {
-        const result = render(junkInput(junk), { modelConfig: modelConfig as ModelConfig }, config);
-        expect(result).toEqual({ ok: false, reason: RenderFailureReason.InvalidSpec, message: schemaVerdict(junk) });
+        const result = renderInput(junk, { modelConfig }, config);
+        expect(result).toEqual({ ok: false, reason: ConditionReason.InvalidSpec, message: schemaVerdict(junk) });
       }),
       { numRuns: 500 },
     );
@@ -541,9 +535,9 @@ describe('render, for junk', () => {
   it('refuses a schema-valid Agent only for what it asks of the configuration or its ModelConfig, never as InvalidSpec', () => {
     fc.assert(
       fc.property(agent, (generated) => {
-        const result = render(generated, {}, config);
+        const result = renderInput(generated, {}, config);
         if (result.ok) return;
-        expect([RenderFailureReason.InvalidExposure, RenderFailureReason.ModelConfigNotFound]).toContain(result.reason);
+        expect([ConditionReason.InvalidExposure, ConditionReason.ModelConfigNotFound]).toContain(result.reason);
       }),
       { numRuns: 200 },
     );
