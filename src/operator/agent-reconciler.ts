@@ -89,7 +89,8 @@ export class AgentReconciler {
     const { namespace = '', name } = agent.metadata;
     const modelConfigName = agent.spec?.type === 'Declarative' ? agent.spec.declarative?.modelConfig : undefined;
     const modelConfig = modelConfigName ? this.deps.modelConfigs.get(namespace, modelConfigName) : undefined;
-    // Parsed here, at the boundary, by the schemas.
+    // Parsed here, at the boundary, by the schemas; a render that throws is a bug: the reconcile
+    // fails and is retried with backoff (never reported as the Agent's InvalidSpec).
     const result = renderInput(agent, { ...(modelConfig && { modelConfig }), ...this.toolsRelated(agent) }, this.deps.config);
 
     if (!result.ok) {

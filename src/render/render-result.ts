@@ -1,5 +1,7 @@
-// What render returns: the desired children, or why there are none. A failure is a value, never an
-// exception, so the reconciler can turn it into an Accepted=False condition and an Event as it is.
+// What render returns: the desired children, or why there are none. A failure is a value, so the
+// reconciler can turn it into an Accepted=False condition and an Event as it is; it is only ever a
+// problem with the Agent (or what it references). A bug throws, and is retried, never reported as
+// the user's mistake.
 import type { ConditionReason } from '../api/condition.js';
 import type { AgentChild } from './child-objects.js';
 
@@ -33,7 +35,7 @@ export type RenderResult = RenderSuccess | RenderFailure;
 /**
  * Thrown by the object builders when the input cannot be rendered, and turned into a RenderFailure by
  * render(): deep inside a builder is where the problem is found, and threading results through every
- * builder would bury what they build.
+ * builder would bury what they build. Only for problems with the input: anything else is a bug.
  */
 export class RenderRejection extends Error {
   readonly reason: RenderFailureReason;

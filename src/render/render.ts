@@ -1,8 +1,10 @@
 // render(agent, related, config) → the objects an Agent becomes. Pure: no I/O, no clock, no
 // randomness, stable key and list order, so the same input always yields the same objects (and the
 // operator's steady state makes no writes). It takes an Agent already parsed by its schema (parse at
-// the boundary: render-input.ts) and returns typed objects (child-objects.ts). It never throws: a
-// problem comes back as { ok: false, reason, message }.
+// the boundary: render-input.ts) and returns typed objects (child-objects.ts). A problem with the
+// Agent or what it references comes back as { ok: false, reason, message }; anything else it
+// throws (a bug, an operator configuration that breaks an assumption) is not the user's to fix, and
+// is left to the caller to log, count and retry.
 import type { Agent } from '../api/agent.js';
 import { ConditionReason } from '../api/condition.js';
 import { dns1123Label } from '../api/kubernetes-names.js';
@@ -44,9 +46,7 @@ export function render(agent: Agent, related: RenderRelated, config: OperatorCon
     return { ok: true, objects: renderObjects(context), ...endpoints(context) };
   } catch (error) {
     if (error instanceof RenderRejection) return { ok: false, reason: error.reason, message: error.message };
-    // A bug or an input no schema anticipated: reported on the Agent, never a crashed reconcile.
-    const detail = error instanceof Error ? error.message : String(error);
-    return { ok: false, reason: ConditionReason.InvalidSpec, message: `the Agent cannot be rendered: ${detail}` };
+    throw error; // a bug, not the Agent's fault: the reconcile fails and is retried with backoff
   }
 }
 

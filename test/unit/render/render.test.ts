@@ -36,6 +36,17 @@ const podTemplate = (objects: KubeObject[]) =>
     .template;
 
 describe('render', () => {
+  it('throws on a bug, such as an operator configuration that breaks its assumptions, instead of blaming the Agent', () => {
+    // A configuration that passed its schema cannot be like this: only a bug makes one.
+    const broken = { ...config };
+    Object.defineProperty(broken, 'gateway', {
+      get: () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'parentRefs')");
+      },
+    });
+    expect(() => render(declarative(), { modelConfig }, broken)).toThrow(TypeError);
+  });
+
   it('fails with ModelConfigNotFound, not an exception, when a Declarative agent has no ModelConfig', () => {
     expect(render(declarative(), {}, config)).toEqual({
       ok: false,
