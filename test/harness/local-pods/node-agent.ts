@@ -93,6 +93,7 @@ interface Running extends LocalPod {
 
 const MAX_LOG_LINES = 2_000;
 const NOT_FOUND = ' not found';
+const NOT_DECLARATIVE = ": only Declarative Agents run on Agentry's runtime";
 
 export class NodeAgent {
   readonly hostsFile: string;
@@ -258,8 +259,8 @@ export class NodeAgent {
       const container = pod.spec.containers.find((c) => c.name === AGENT_CONTAINER_NAME);
       const why = container === undefined ? `no container named ${AGENT_CONTAINER_NAME}` : await this.notRunnable(pod, container);
       if (why !== undefined || container === undefined) {
-        // A pod outliving its deleted Agent (until garbage collection) is no news.
-        if (why !== undefined) this.skip(pod, why, why.endsWith(NOT_FOUND));
+        // A pod outliving its deleted Agent (until garbage collection), or a BYO agent's, is no news.
+        if (why !== undefined) this.skip(pod, why, why.endsWith(NOT_FOUND) || why.endsWith(NOT_DECLARATIVE) ? 'info' : 'warn');
         continue;
       }
       const address = this.serviceAddress(pod, container);
@@ -276,15 +277,15 @@ export class NodeAgent {
     const agentName = pod.metadata.labels?.[AGENT_LABEL] ?? '';
     const agent = await this.client.find<KubeObject & { spec?: { type?: string } }>('agentry.dev/v1alpha1', 'Agent', namespace, agentName);
     if (agent === undefined) return `Agent ${namespace}/${agentName}${NOT_FOUND}`;
-    if (agent.spec?.type !== 'Declarative') return `Agent ${namespace}/${agentName} is ${agent.spec?.type ?? 'untyped'}: only Declarative Agents run on Agentry's runtime`;
+    if (agent.spec?.type !== 'Declarative') return `Agent ${namespace}/${agentName} is ${agent.spec?.type ?? 'untyped'}${NOT_DECLARATIVE}`;
     if (container.command !== undefined && container.command.length > 0) return 'the agent container has its own command';
     return undefined;
   }
 
-  private skip(pod: Pod, why: string, quiet = false): void {
+  private skip(pod: Pod, why: string, level: 'info' | 'warn'): void {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     this.skipped.set(pod.metadata.uid ?? key, `${key}: ${why}`);
-    if (!quiet) this.log(`not running ${key}: ${why}`);
+    this.log(`not running ${key}: ${why}`, level);
   }
 
   /** ClusterIP:port of the Service that selects the pod and targets its agent port. */
