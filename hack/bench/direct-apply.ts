@@ -11,7 +11,7 @@ import type { OperatorConfig } from '../../src/config/operator-config.js';
 import { objectRefKey } from '../../src/controller/object-key.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeConnection } from '../../src/kube/kube-connection.js';
-import { decideApply, FIELD_MANAGER } from '../../src/operator/apply/child-applier.js';
+import { FIELD_MANAGER, withAppliedHash } from '../../src/operator/apply/write-decision.js';
 import { render } from '../../src/render/render.js';
 import { deploymentAvailable, FirstSeen } from './first-seen.js';
 import { TaskPool } from './pool.js';
@@ -67,7 +67,7 @@ export async function measureLimit(
         objects += left;
         for (const child of result.objects) {
           pool.push(async () => {
-            await client.apply(decideApply(child, undefined).desired, { fieldManager: FIELD_MANAGER, force: true });
+            await client.apply(withAppliedHash(child), { fieldManager: FIELD_MANAGER, force: true });
             requests++;
             applied++;
             if (--left === 0) appliedAt.set(key, Date.now());

@@ -31,6 +31,11 @@ export const ConditionReason = {
   InvalidTool: 'InvalidTool',
   /** Ready=False: the Agent is not accepted, so nothing runs for it. */
   NotAccepted: 'NotAccepted',
+  /**
+   * Accepted=False (or Routed=False, for a route or grant): an object named like one of the Agent's
+   * children exists and is not the Agent's. Nothing is written over it; retried when it goes away.
+   */
+  ChildConflict: 'ChildConflict',
   /** Ready=False: applying a child object failed; retried with backoff. */
   ApplyFailed: 'ApplyFailed',
   /** Ready=True. */

@@ -50,6 +50,13 @@ export const LABEL_KEYS = {
   agentNamespace: 'agentry.dev/agent-namespace',
 } as const;
 
+/**
+ * On a child in another namespace (an HTTPRoute beside the gateway), which cannot carry an
+ * ownerReference: the uid of the Agent that owns it. The operator patches and deletes such a child
+ * only when this names the Agent's uid; labels alone (which anyone may set) never make it the Agent's.
+ */
+export const OWNER_UID_ANNOTATION = 'agentry.dev/owner-uid';
+
 /** Value of `app.kubernetes.io/managed-by` and `app.kubernetes.io/part-of` on children. */
 export const MANAGED_BY = 'agentry';
 

@@ -32,7 +32,17 @@ export interface KubeListWatchOptions {
    */
   observe?: (verb: 'LIST' | 'WATCH', statusCode: number, durationMs: number) => void;
   userAgent?: string;
+  /**
+   * Ask for metadata only (PartialObjectMetadata, as controller-runtime's metadata-only watches do):
+   * the server sends no spec, data or status, so a collection of large objects costs its metadata.
+   * Objects arrive with apiVersion meta.k8s.io/v1 and kind PartialObjectMetadata; the informer's
+   * transform gives them their own.
+   */
+  metadataOnly?: boolean;
 }
+
+const METADATA_ONLY_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+const METADATA_ONLY_OBJECT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
 
 const DEFAULT_PAGE_SIZE = 500;
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -102,7 +112,7 @@ export class KubeListWatch implements ListWatch {
     if (this.options.labelSelector) query.set('labelSelector', this.options.labelSelector);
     if (this.options.fieldSelector) query.set('fieldSelector', this.options.fieldSelector);
     const url = this.url(query);
-    const headers = await this.headers();
+    const headers = await this.headers(METADATA_ONLY_OBJECT);
     const startedAt = Date.now();
     const observe = (statusCode: number): void => this.options.observe?.('WATCH', statusCode, Date.now() - startedAt);
 
@@ -193,7 +203,9 @@ export class KubeListWatch implements ListWatch {
       if (this.options.labelSelector) query.set('labelSelector', this.options.labelSelector);
       if (this.options.fieldSelector) query.set('fieldSelector', this.options.fieldSelector);
       const page = await this.getJson(query);
-      if (!isRecord(page) || !Array.isArray(page['items']) || !isRecord(page['metadata'])) {
+      // An empty PartialObjectMetadataList comes with `items: null`.
+      const pageItems: unknown = isRecord(page) && page['items'] === null ? [] : isRecord(page) ? page['items'] : undefined;
+      if (!isRecord(page) || !Array.isArray(pageItems) || !isRecord(page['metadata'])) {
         throw new Error(`list ${this.options.path}: response is not a list`);
       }
       const listKind = typeof page['kind'] === 'string' ? page['kind'] : '';
@@ -201,7 +213,7 @@ export class KubeListWatch implements ListWatch {
         typeof page['apiVersion'] === 'string' && listKind.endsWith('List')
           ? { apiVersion: page['apiVersion'], kind: listKind.slice(0, -'List'.length) }
           : undefined;
-      for (const item of page['items']) {
+      for (const item of pageItems) {
         items.push(toKubeObject(item, defaults));
       }
       const meta = page['metadata'];
@@ -217,17 +229,18 @@ export class KubeListWatch implements ListWatch {
     return url;
   }
 
-  private async headers(): Promise<Record<string, string>> {
+  /** `metadataAccept`: the Accept header of a metadata-only request of this kind (list or watch). */
+  private async headers(metadataAccept: string): Promise<Record<string, string>> {
     return {
       ...(await this.connection.authorization()),
-      Accept: 'application/json',
+      Accept: this.options.metadataOnly ? metadataAccept : 'application/json',
       ...(this.options.userAgent ? { 'User-Agent': this.options.userAgent } : {}),
     };
   }
 
   private async getJson(query: URLSearchParams): Promise<unknown> {
     const url = this.url(query);
-    const headers = await this.headers();
+    const headers = await this.headers(METADATA_ONLY_LIST);
     const startedAt = Date.now();
     const observe = (statusCode: number): void => this.options.observe?.('LIST', statusCode, Date.now() - startedAt);
     return new Promise((resolve, reject) => {

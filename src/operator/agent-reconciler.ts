@@ -3,8 +3,8 @@
 // something would change.
 import type { Logger } from '../controller/logger.js';
 import type { ReconcileContext, ReconcileOutcome } from '../controller/reconciler.js';
-import { objectRefKey, type ObjectRef } from '../controller/object-key.js';
-import { CLEANUP_FINALIZER, GROUP_VERSION, LABEL_KEYS, AGENT_RESOURCE } from '../api/group-version.js';
+import type { ObjectRef } from '../controller/object-key.js';
+import { CLEANUP_FINALIZER, GROUP_VERSION, AGENT_RESOURCE } from '../api/group-version.js';
 import { ConditionReason, ConditionType } from '../api/condition.js';
 import type { OperatorConfig } from '../config/operator-config.js';
 import type { RenderRelated } from '../render/render.js';
@@ -13,17 +13,17 @@ import { toolReferences } from '../render/tool-references.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { KubeApiError } from '../kube/kube-api-error.js';
 import type { KubeObject } from '../kube/kube-object.js';
-import { applyChild, decideApply } from './apply/child-applier.js';
-import { canonicalJson } from './apply/applied-hash.js';
+import { ChildWriter } from './apply/child-writer.js';
+import { canonicalJson } from './apply/content-hash.js';
+import { childrenToPrune, decideChildWrite, FIELD_MANAGER, isOwnedBy, type ChildOwner, type WriteDecision } from './apply/write-decision.js';
 import { computeAgentStatus, type Acceptance, type AgentStatusValue } from './agent-status.js';
-import type { InformerSet, ObjectLookup } from './informer-set.js';
-import { BY_AGENT } from './cache-indexes.js';
-import { CHILD_KINDS, type ChildKind } from './child-kinds.js';
+import type { ObjectLookup } from './informer-set.js';
+import type { ChildCaches } from './child-caches.js';
+import { CHILD_KINDS } from './child-kinds.js';
 import { findCondition, type Condition } from './conditions.js';
 import type { EventRecorder } from './event-recorder.js';
 import type { RouteClaims } from './route-claims.js';
 import { DRIFT_GUARD_DEFAULTS, DriftGuard } from './drift-guard.js';
-import { FIELD_MANAGER } from './apply/child-applier.js';
 import { routedCondition } from './routing.js';
 
 export interface AgentReconcilerDeps {
@@ -34,15 +34,23 @@ export interface AgentReconcilerDeps {
   toolServices?: ObjectLookup;
   /** The Agents whose tools name this one (an index lookup); without it an Agent admits no callers. */
   callersOf?: (agent: ObjectRef) => readonly KubeObject[];
-  children: InformerSet;
+  /** What is there under each child's name, and what names an Agent's uid as its owner. */
+  children: ChildCaches;
   config: OperatorConfig;
   recorder: EventRecorder;
   /** Bounds drift corrections per child (a field fought over by another manager). */
   driftGuard?: DriftGuard;
   /** Who claims which gateway path; without it no conflicts are checked. */
   routeClaims?: RouteClaims;
+  /** Carries out the writes (one per reconciler: it remembers what it wrote). */
+  writer?: ChildWriter;
   now?: () => Date;
 }
+
+/** The children that route the agent through the gateway: a conflict on them costs the route only. */
+const ROUTING_KINDS: ReadonlySet<string> = new Set(CHILD_KINDS.filter((k) => k.gatewayApi).map((k) => k.kind));
+
+const childName = (obj: KubeObject, namespace: string) => `${obj.kind}/${obj.metadata.namespace ?? namespace}/${obj.metadata.name}`;
 
 interface AgentView extends KubeObject {
   spec?: { type?: string; declarative?: { modelConfig?: string } };
@@ -61,9 +69,12 @@ export class AgentReconciler {
 
   private readonly driftGuard: DriftGuard;
 
+  private readonly writer: ChildWriter;
+
   constructor(private readonly deps: AgentReconcilerDeps) {
     this.now = deps.now ?? (() => new Date());
     this.driftGuard = deps.driftGuard ?? new DriftGuard(DRIFT_GUARD_DEFAULTS);
+    this.writer = deps.writer ?? new ChildWriter(deps.client);
   }
 
   reconcile = async (req: ObjectRef, ctx: ReconcileContext): Promise<ReconcileOutcome | void> => {
@@ -86,7 +97,9 @@ export class AgentReconciler {
   };
 
   private async sync(agent: AgentView, log: Logger, outcome: Writes): Promise<ReconcileOutcome | void> {
-    const { namespace = '', name } = agent.metadata;
+    const { namespace = '', name, uid } = agent.metadata;
+    if (!uid) return; // nothing can be owned by an Agent without a uid (the API server always sets one)
+    const owner: ChildOwner = { namespace, name, uid };
     const modelConfigName = agent.spec?.type === 'Declarative' ? agent.spec.declarative?.modelConfig : undefined;
     const modelConfig = modelConfigName ? this.deps.modelConfigs.get(namespace, modelConfigName) : undefined;
     // Parsed here, at the boundary, by the schemas; a render that throws is a bug: the reconcile
@@ -96,22 +109,35 @@ export class AgentReconciler {
     if (!result.ok) {
       // Nothing is applied for a spec we cannot render: children stay as they were (a running
       // agent keeps running while its ModelConfig is being fixed), none are created half-way.
-      const previous = findCondition(agent.status?.conditions, ConditionType.Accepted);
-      if (previous?.status !== 'False' || previous.reason !== result.reason || previous.message !== result.message) {
-        await this.deps.recorder.record(agent, 'Warning', result.reason, result.message);
-      }
-      await this.writeStatus(agent, { accepted: false, reason: result.reason, message: result.message }, undefined, outcome);
+      await this.refuse(agent, result.reason, result.message, outcome);
       return;
     }
 
     // A path another (older) Agent already claims: no route for this one, and no grant for a route
     // that does not exist. Whatever it had is pruned below.
     const beaten = this.deps.routeClaims?.beatenBy({ namespace, name });
-    const desired = beaten ? result.objects.filter((o) => o.kind !== 'HTTPRoute' && o.kind !== 'ReferenceGrant') : result.objects;
+    let desired = beaten ? result.objects.filter((o) => !ROUTING_KINDS.has(o.kind)) : result.objects;
     if (beaten) {
       const message = `path ${beaten.path} is already claimed by the older Agent ${beaten.agent.namespace}/${beaten.agent.name}`;
       await this.deps.recorder.record(agent, 'Warning', ConditionReason.PathConflict, message);
     }
+
+    // Every write decided before any is made: an object named like a child that is not the Agent's
+    // stops the Agent (or, for a route or grant, its route) with no write at all.
+    let plan = desired.map((obj) => ({ obj, decision: this.decide(obj, owner) }));
+    const conflicts = plan.flatMap((p) => (p.decision.action === 'conflict' ? [{ kind: p.obj.kind, message: p.decision.message }] : []));
+    const workloadConflicts = conflicts.filter((c) => !ROUTING_KINDS.has(c.kind));
+    if (workloadConflicts.length > 0) {
+      await this.refuse(agent, ConditionReason.ChildConflict, workloadConflicts.map((c) => c.message).join('; '), outcome);
+      return;
+    }
+    const routeConflict = conflicts.length > 0 ? conflicts.map((c) => c.message).join('; ') : undefined;
+    if (routeConflict) {
+      await this.deps.recorder.record(agent, 'Warning', ConditionReason.ChildConflict, routeConflict);
+      desired = desired.filter((o) => !ROUTING_KINDS.has(o.kind));
+      plan = plan.filter((p) => !ROUTING_KINDS.has(p.obj.kind));
+    }
+
     const crossNamespace = desired.some((o) => o.metadata.namespace !== namespace);
     if (crossNamespace && !agent.metadata.finalizers?.includes(CLEANUP_FINALIZER)) {
       await this.setFinalizer(agent, true);
@@ -120,15 +146,17 @@ export class AgentReconciler {
 
     let applyError: string | undefined;
     let retryInMs: number | undefined;
-    for (const obj of desired) {
-      const live = this.deps.children.get(obj.apiVersion, obj.kind, obj.metadata.namespace ?? namespace, obj.metadata.name);
-      const decision = decideApply(obj, live);
-      if (!decision.reason) continue;
-      if (decision.reason === 'drifted') {
-        const key = `${obj.apiVersion}/${obj.kind}/${obj.metadata.namespace ?? namespace}/${obj.metadata.name}`;
-        const verdict = this.driftGuard.check(key);
+    const retryIn = (ms: number) => (retryInMs = Math.min(retryInMs ?? ms, ms));
+    for (const { obj, decision } of plan) {
+      if (decision.action === 'none') {
+        if (decision.why === 'in-sync') this.writer.forget(obj);
+        continue;
+      }
+      if (decision.action === 'conflict') continue; // only routing conflicts are left, and their objects were dropped
+      if (decision.action === 'patch' && decision.reason === 'drifted') {
+        const verdict = this.driftGuard.check(childName(obj, namespace));
         if (!verdict.allowed) {
-          retryInMs = Math.min(retryInMs ?? verdict.retryInMs, verdict.retryInMs);
+          retryIn(verdict.retryInMs);
           continue;
         }
         if (verdict.contested) {
@@ -136,8 +164,14 @@ export class AgentReconciler {
         }
       }
       try {
-        await applyChild(this.deps.client, decision);
-        outcome.applied.push(`${obj.kind}/${obj.metadata.namespace ?? namespace}/${obj.metadata.name} (${decision.reason}${decision.path ? `: ${decision.path}` : ''})`);
+        const done = await this.write(decision);
+        if (!done) {
+          // Someone made (or replaced) the object since the cache was read: its watch event brings
+          // a new decision; come back soon in case it is already here.
+          retryIn(1_000);
+          continue;
+        }
+        outcome.applied.push(`${childName(obj, namespace)} (${decision.action === 'create' ? 'missing' : decision.reason}${decision.action === 'patch' && decision.path ? `: ${decision.path}` : ''})`);
       } catch (err) {
         applyError = `applying ${obj.kind} ${obj.metadata.name}: ${err instanceof Error ? err.message : String(err)}`;
         log.error({ err, kind: obj.kind, child: obj.metadata.name }, 'apply failed');
@@ -146,28 +180,57 @@ export class AgentReconciler {
       }
     }
 
-    if (!applyError) await this.prune(agent, desired, outcome);
-    if (!applyError && !crossNamespace && agent.metadata.finalizers?.includes(CLEANUP_FINALIZER) && this.crossNamespaceChildren(agent).length === 0) {
+    if (!applyError) await this.prune(owner, desired, outcome);
+    if (!applyError && !crossNamespace && agent.metadata.finalizers?.includes(CLEANUP_FINALIZER) && this.crossNamespaceChildren(owner).length === 0) {
       await this.setFinalizer(agent, false);
       outcome.pruned.push(`finalizer ${CLEANUP_FINALIZER}`);
     }
 
-    const deployment = this.deps.children.get('apps/v1', 'Deployment', namespace, name);
+    const deployment = this.ownedContent(owner, 'apps/v1', 'Deployment', namespace, name);
     const route = desired.find((o) => o.kind === 'HTTPRoute');
-    const liveRoute = route ? this.deps.children.get(route.apiVersion, route.kind, route.metadata.namespace ?? namespace, route.metadata.name) : undefined;
+    const liveRoute = route ? this.ownedContent(owner, route.apiVersion, route.kind, route.metadata.namespace ?? namespace, route.metadata.name) : undefined;
     const routed = beaten
       ? { status: 'False' as const, reason: ConditionReason.PathConflict, message: `path ${beaten.path} is already claimed by the older Agent ${beaten.agent.namespace}/${beaten.agent.name}` }
-      : routedCondition(route, liveRoute, this.deps.config);
+      : routeConflict
+        ? { status: 'False' as const, reason: ConditionReason.ChildConflict, message: routeConflict }
+        : routedCondition(route, liveRoute, this.deps.config);
     await this.writeStatus(agent, { accepted: true }, {
       deployment,
       routed,
       url: result.url,
-      publicUrl: beaten ? undefined : result.publicUrl,
+      publicUrl: beaten || routeConflict ? undefined : result.publicUrl,
       applyError,
     }, outcome);
     if (applyError) throw new Error(applyError); // retried with backoff
-    // A correction the drift guard held back: come back when it is due.
+    // A correction the drift guard held back, or a write that met a new object: come back when due.
     if (retryInMs !== undefined) return { requeueAfterMs: retryInMs };
+  }
+
+  /** Accepted=False with this reason: a Warning Event (folded while it repeats) and the status, no child write. */
+  private async refuse(agent: AgentView, reason: string, message: string, outcome: Writes): Promise<void> {
+    const previous = findCondition(agent.status?.conditions, ConditionType.Accepted);
+    if (previous?.status !== 'False' || previous.reason !== reason || previous.message !== message) {
+      await this.deps.recorder.record(agent, 'Warning', reason, message);
+    }
+    await this.writeStatus(agent, { accepted: false, reason, message }, undefined, outcome);
+  }
+
+  /** The write decision for one desired child, from what the caches hold under its name. */
+  private decide(obj: KubeObject, owner: ChildOwner): WriteDecision {
+    const live = this.deps.children.live(obj.apiVersion, obj.kind, obj.metadata.namespace ?? owner.namespace, obj.metadata.name);
+    return decideChildWrite(obj, live, owner, this.writer.lastWritten(obj));
+  }
+
+  /** Carries out a create or patch; false when the object it was decided on is not there any more (or is not ours). */
+  private async write(decision: Exclude<WriteDecision, { action: 'none' | 'conflict' }>): Promise<boolean> {
+    if (decision.action === 'create') return (await this.writer.create(decision.desired)).created;
+    return (await this.writer.patch(decision)).patched;
+  }
+
+  /** The cached content of a child, only when it is this Agent's (a same-named foreign object reports nothing). */
+  private ownedContent(owner: ChildOwner, apiVersion: string, kind: string, namespace: string, name: string): KubeObject | undefined {
+    const { content } = this.deps.children.live(apiVersion, kind, namespace, name);
+    return content && isOwnedBy(content, owner) ? content : undefined;
   }
 
   /** What the Agent's tools name and who names it, from the caches: render decides what is missing. */
@@ -182,48 +245,35 @@ export class AgentReconciler {
     };
   }
 
-  /** Deletes children that this Agent owns but no longer wants. Found by label, confirmed by owner. */
-  private async prune(agent: AgentView, desired: KubeObject[], outcome: Writes): Promise<void> {
-    const { namespace = '' } = agent.metadata;
-    const wanted = new Set(desired.map((o) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? namespace}/${o.metadata.name}`));
-    const owned = [...this.sameNamespaceChildren(agent), ...this.crossNamespaceChildren(agent)];
-    for (const child of owned) {
-      const key = `${child.apiVersion}/${child.kind}/${child.metadata.namespace}/${child.metadata.name}`;
-      if (wanted.has(key)) continue;
-      await this.deps.client.delete(child, child.metadata.uid ? { preconditionUid: child.metadata.uid } : {});
-      outcome.pruned.push(`${child.kind}/${child.metadata.namespace}/${child.metadata.name}`);
+  /** Deletes children that this Agent owns (by uid, never by label) but no longer wants, each with its uid as a precondition. */
+  private async prune(owner: ChildOwner, desired: KubeObject[], outcome: Writes): Promise<void> {
+    const owned = [...this.sameNamespaceChildren(owner), ...this.crossNamespaceChildren(owner)];
+    for (const child of childrenToPrune(owned, desired, owner)) {
+      if (await this.writer.delete(child)) outcome.pruned.push(childName(child, owner.namespace));
     }
   }
 
-  private sameNamespaceChildren(agent: AgentView): KubeObject[] {
-    const { namespace = '', uid } = agent.metadata;
-    return this.labelledChildren(agent, CHILD_KINDS).filter(
-      (o) => o.metadata.namespace === namespace && (o.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === uid),
-    );
+  private sameNamespaceChildren(owner: ChildOwner): KubeObject[] {
+    return this.deps.children.ownedBy(owner.uid, CHILD_KINDS).filter((o) => o.metadata.namespace === owner.namespace && isOwnedBy(o, owner));
   }
 
   /**
-   * Children in other namespaces (an HTTPRoute beside the gateway): identified by labels only, as an
-   * ownerReference cannot cross namespaces. Only Gateway API kinds are ever placed elsewhere.
+   * Children in the routes namespace (an HTTPRoute beside the gateway), which cannot carry an
+   * ownerReference: owned by the owner-uid annotation, and only ever looked for there.
    */
-  private crossNamespaceChildren(agent: AgentView): KubeObject[] {
-    const { namespace = '' } = agent.metadata;
-    return this.labelledChildren(agent, CHILD_KINDS.filter((k) => k.gatewayApi)).filter(
-      (o) => o.metadata.namespace !== namespace && o.metadata.labels?.[LABEL_KEYS.agentNamespace] === namespace,
-    );
-  }
-
-  /** Cached children of these kinds whose labels name this Agent: an index lookup, not a scan of the cache. */
-  private labelledChildren(agent: AgentView, kinds: readonly ChildKind[]): KubeObject[] {
-    const key = objectRefKey({ namespace: agent.metadata.namespace, name: agent.metadata.name });
-    return kinds.flatMap((k) => this.deps.children.byIndex(k.apiVersion, k.kind, BY_AGENT, key));
+  private crossNamespaceChildren(owner: ChildOwner): KubeObject[] {
+    const routes = this.deps.config.gateway.routeNamespace;
+    if (routes === undefined || routes === owner.namespace) return [];
+    return this.deps.children.ownedBy(owner.uid, CHILD_KINDS.filter((k) => k.gatewayApi)).filter((o) => o.metadata.namespace === routes && isOwnedBy(o, owner));
   }
 
   private async finalize(agent: AgentView, log: Logger, outcome: Writes): Promise<void> {
     if (!agent.metadata.finalizers?.includes(CLEANUP_FINALIZER)) return;
-    for (const child of this.crossNamespaceChildren(agent)) {
-      await this.deps.client.delete(child);
-      outcome.pruned.push(`${child.kind}/${child.metadata.namespace}/${child.metadata.name}`);
+    const { namespace = '', name, uid } = agent.metadata;
+    if (uid) {
+      for (const child of this.crossNamespaceChildren({ namespace, name, uid })) {
+        if (await this.writer.delete(child)) outcome.pruned.push(childName(child, namespace));
+      }
     }
     await this.setFinalizer(agent, false);
     log.info('cleaned up cross-namespace children; finalizer removed');

@@ -1,14 +1,17 @@
 // The informer indexes the operator looks things up by, so that a reconcile or an event costs what
 // it touches rather than a scan of every cached object: at thousands of Agents, "the children of
-// this Agent" by scanning every cached child on every reconcile made convergence quadratic.
-import { LABEL_KEYS } from '../api/group-version.js';
+// this Agent" by scanning every cached child on every reconcile made convergence quadratic. Children
+// are found by their owner's uid, never by labels, which anyone may set.
 import { objectRefKey } from '../controller/object-key.js';
 import type { ObjectRef } from '../controller/object-key.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { toolReferences } from '../render/tool-references.js';
+import { ownerUidsOf } from './apply/write-decision.js';
 
-/** Children by their Agent (`namespace/name`), from the labels every child carries. */
-export const BY_AGENT = 'agentry.dev/agent';
+/** Children by the uid of the Agent that owns them (controller ownerReference or owner-uid annotation). */
+export const BY_OWNER_UID = 'agentry.dev/owner-uid';
+/** Agents by their uid: whose children the child caches keep with content. */
+export const BY_UID = 'agentry.dev/uid';
 /** Agents by the ModelConfig (`namespace/name`) they use. */
 export const BY_MODEL_CONFIG = 'agentry.dev/model-config';
 /** Agents by the Agents (`namespace/name`) their tools call: a peer's callers. */
@@ -16,16 +19,28 @@ export const BY_TOOL_AGENT = 'agentry.dev/tool-agent';
 /** Agents by the Services (`namespace/name`) their MCP tools name. */
 export const BY_TOOL_SERVICE = 'agentry.dev/tool-service';
 
-/** The Agent a child belongs to: its labels name it (and its namespace, for a child placed elsewhere). */
-export function owningAgentOf(child: KubeObject): ObjectRef | undefined {
-  const name = child.metadata.labels?.[LABEL_KEYS.agent];
-  if (!name) return undefined;
-  return { namespace: child.metadata.labels?.[LABEL_KEYS.agentNamespace] ?? child.metadata.namespace, name };
+/** The index function of BY_OWNER_UID. Labels play no part: anyone may set them. */
+export function childrenByOwnerUid(child: KubeObject): string[] {
+  return ownerUidsOf(child);
 }
 
-export function childrenByAgent(child: KubeObject): string[] {
-  const agent = owningAgentOf(child);
-  return agent ? [objectRefKey(agent)] : [];
+export function agentsByUid(agent: KubeObject): string[] {
+  return agent.metadata.uid ? [agent.metadata.uid] : [];
+}
+
+/**
+ * The Agent an object of a child kind would belong to, by its name: every child is named after its
+ * Agent (`{agent}` beside it, `{agent}.{namespace}` in the routes namespace, where a name with a dot
+ * can only be such a route: Agent names have none). Whoever owns the object: a foreign object named
+ * like an Agent's child concerns that Agent (it appears: a conflict; it goes: the child can be made).
+ */
+export function agentNamedBy(child: KubeObject): ObjectRef | undefined {
+  const { name, namespace } = child.metadata;
+  if (!namespace) return undefined;
+  const dot = name.indexOf('.');
+  if (dot < 0) return { namespace, name };
+  const [agent, agentNamespace, ...rest] = name.split('.');
+  return agent && agentNamespace && rest.length === 0 ? { namespace: agentNamespace, name: agent } : undefined;
 }
 
 export function agentsByModelConfig(agent: KubeObject): string[] {

@@ -28,5 +28,18 @@ export const CHILD_KINDS: readonly ChildKind[] = [
   kind('gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproutes', { gatewayApi: true, readsStatus: true }),
 ];
 
-/** Only the operator's own children are watched and cached. */
+/**
+ * The objects whose content the operator may cache: those labelled as its own. Anyone may set the
+ * label, so it only narrows what is listed; what is kept is decided by ownership (child-projection.ts).
+ */
 export const CHILD_LABEL_SELECTOR = `${LABEL_KEYS.managedBy}=${MANAGED_BY}`;
+
+/**
+ * Objects per list page of the labelled caches. A page is parsed whole before any of it is cut down,
+ * and an object may be as large as etcd allows (1.5 MiB): 20 bound one page to about 30 MiB, where
+ * 500 (the default) let one tenant's labelled ConfigMaps exhaust the operator's heap at start-up.
+ */
+export const CONTENT_PAGE_SIZE = 20;
+
+/** Objects per list page of the identity caches: metadata only, at most 256 KiB of annotations each. */
+export const IDENTITY_PAGE_SIZE = 100;

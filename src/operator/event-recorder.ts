@@ -5,7 +5,7 @@
 import type { KubeClient } from '../kube/kube-client.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import type { Logger } from '../controller/logger.js';
-import { contentHash } from './apply/applied-hash.js';
+import { contentHash } from './apply/content-hash.js';
 import { rfc3339 } from './conditions.js';
 
 export type EventType = 'Normal' | 'Warning';

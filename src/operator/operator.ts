@@ -22,22 +22,25 @@ import type { KubeConnection } from '../kube/kube-connection.js';
 import { KubeApiError } from '../kube/kube-api-error.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { AgentReconciler } from './agent-reconciler.js';
-import { FIELD_MANAGER } from './apply/child-applier.js';
+import { FIELD_MANAGER } from './apply/write-decision.js';
 import { toolServiceProjection } from '../render/tool-service.js';
 import {
-  BY_AGENT,
   BY_MODEL_CONFIG,
+  BY_OWNER_UID,
   BY_TOOL_AGENT,
   BY_TOOL_SERVICE,
+  BY_UID,
+  agentNamedBy,
   agentsByModelConfig,
   agentsByToolAgent,
   agentsByToolService,
-  childrenByAgent,
-  owningAgentOf,
+  agentsByUid,
+  childrenByOwnerUid,
 } from './cache-indexes.js';
-import { childCacheTransform, withoutBookkeeping } from './child-cache.js';
+import { ChildCaches } from './child-caches.js';
+import { identityProjection, ownedProjection, withoutBookkeeping } from './child-projection.js';
 import { registerAgentGauges } from './agent-gauges.js';
-import { CHILD_KINDS, CHILD_LABEL_SELECTOR } from './child-kinds.js';
+import { CHILD_KINDS, CHILD_LABEL_SELECTOR, CONTENT_PAGE_SIZE, IDENTITY_PAGE_SIZE } from './child-kinds.js';
 import { EventRecorder } from './event-recorder.js';
 import { HealthServer } from './health-server.js';
 import { InformerSet } from './informer-set.js';
@@ -64,6 +67,10 @@ export interface OperatorOptions {
 /** How one kind is cached. */
 interface CacheOptions {
   labelSelector?: string;
+  /** List and watch metadata only (see KubeListWatchOptions.metadataOnly). */
+  metadataOnly?: boolean;
+  /** Objects per list page: bounds what one page of large objects costs while it is parsed. */
+  pageSize?: number;
   /** What is kept of each object (see child-cache.ts). */
   transform: (obj: KubeObject) => KubeObject;
   /** Re-deliver every object each resync period. */
@@ -133,10 +140,20 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   // Services that tools name live beside the operator's own Services in the same namespaces, but are
   // cached apart (projected to what render reads), in a set of their own.
   const toolServiceCaches = new InformerSet();
+  // Every object of each child kind, as identity only (child-projection.ts): what exists under a
+  // child's name and who owns it, whatever its labels.
+  const identities = new InformerSet();
   const informer = (apiVersion: string, kind: string, path: (ns?: string) => string, ns: string | undefined, cache: CacheOptions, into = caches) => {
     const inf = new Informer<KubeObject>({
-      name: `${kind}${ns ? `/${ns}` : ''}`,
-      listWatch: new KubeListWatch(connection, { path: path(ns), ...(cache.labelSelector ? { labelSelector: cache.labelSelector } : {}), observe: observeRead, userAgent }),
+      name: `${kind}${ns ? `/${ns}` : ''}${cache.metadataOnly ? ' (identity)' : ''}`,
+      listWatch: new KubeListWatch(connection, {
+        path: path(ns),
+        ...(cache.labelSelector ? { labelSelector: cache.labelSelector } : {}),
+        ...(cache.metadataOnly ? { metadataOnly: true } : {}),
+        ...(cache.pageSize ? { pageSize: cache.pageSize } : {}),
+        observe: observeRead,
+        userAgent,
+      }),
       // The informer binds its own name (kind and namespace) to the log lines.
       logger,
       resyncPeriodMs: cache.resync ? resyncPeriodMs : 0,
@@ -152,7 +169,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     informer(GROUP_VERSION, AGENT_RESOURCE.kind, agentPath, ns, {
       transform: withoutBookkeeping,
       resync: true,
-      indexes: { [BY_MODEL_CONFIG]: agentsByModelConfig, [BY_TOOL_AGENT]: agentsByToolAgent, [BY_TOOL_SERVICE]: agentsByToolService },
+      indexes: { [BY_MODEL_CONFIG]: agentsByModelConfig, [BY_TOOL_AGENT]: agentsByToolAgent, [BY_TOOL_SERVICE]: agentsByToolService, [BY_UID]: agentsByUid },
     }),
   );
   const modelConfigInformers = namespaces.map((ns) => informer(GROUP_VERSION, MODEL_CONFIG_RESOURCE.kind, modelConfigPath, ns, { transform: withoutBookkeeping, resync: false }));
@@ -165,14 +182,30 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   // (ROUTE_NAMESPACE_RULES in rbac-requirements.ts).
   const routeOnlyNamespace =
     config.gateway.routeNamespace && !namespaces.includes(undefined) && !namespaces.includes(config.gateway.routeNamespace) ? config.gateway.routeNamespace : undefined;
-  const childInformers = CHILD_KINDS.filter((k) => gatewayApi || !k.gatewayApi).flatMap((k) =>
-    [...namespaces, ...(routeOnlyNamespace && k.kind === 'HTTPRoute' ? [routeOnlyNamespace] : [])].map((ns) =>
+  const childKinds = CHILD_KINDS.filter((k) => gatewayApi || !k.gatewayApi);
+  const childNamespaces = (kind: string) => [...namespaces, ...(routeOnlyNamespace && kind === 'HTTPRoute' ? [routeOnlyNamespace] : [])];
+  // Only the children of existing Agents keep content: any other object labelled as Agentry's is
+  // held as identity, so labels cannot make the operator hold a tenant's objects.
+  const isAgentUid = (uid: string) => caches.byIndex(GROUP_VERSION, AGENT_RESOURCE.kind, BY_UID, uid).length > 0;
+  const childInformers = childKinds.flatMap((k) =>
+    childNamespaces(k.kind).map((ns) =>
       informer(k.apiVersion, k.kind, (n) => k.path(n), ns, {
         labelSelector: CHILD_LABEL_SELECTOR,
-        transform: childCacheTransform({ manager: FIELD_MANAGER, keepStatus: k.readsStatus === true }),
+        pageSize: CONTENT_PAGE_SIZE,
+        transform: ownedProjection({ manager: FIELD_MANAGER, keepStatus: k.readsStatus === true, isAgentUid }),
         resync: false,
-        indexes: { [BY_AGENT]: childrenByAgent },
       }),
+    ),
+  );
+  const identityInformers = childKinds.flatMap((k) =>
+    childNamespaces(k.kind).map((ns) =>
+      informer(k.apiVersion, k.kind, (n) => k.path(n), ns, {
+        metadataOnly: true,
+        pageSize: IDENTITY_PAGE_SIZE,
+        transform: identityProjection(k.apiVersion, k.kind),
+        resync: false,
+        indexes: { [BY_OWNER_UID]: childrenByOwnerUid },
+      }, identities),
     ),
   );
 
@@ -188,7 +221,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     modelConfigs: caches.of(GROUP_VERSION, MODEL_CONFIG_RESOURCE.kind),
     toolServices: toolServiceCaches.of('v1', 'Service'),
     callersOf,
-    children: caches,
+    children: new ChildCaches(caches, identities),
     config: effectiveConfig,
     recorder,
     routeClaims,
@@ -215,14 +248,16 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   for (const inf of agentInformers) {
     inf.addEventHandler({ onAdd: (a) => updateClaim(a), onUpdate: (_old, a) => updateClaim(a), onDelete: (a) => updateClaim(a, true) });
   }
-  // A child maps to its Agent by label (works across namespaces, where there is no ownerReference).
-  const toOwningAgent = enqueueMapped<KubeObject>((child): ReconcileRequest[] => {
-    const agent = owningAgentOf(child);
-    return agent ? [agent] : [];
+  // A child maps to the Agent it is named after, whoever owns it (see agentNamedBy): an object
+  // named like a child appearing or going away concerns that Agent as much as its own child's
+  // changes. Objects named after no Agent that exists queue nothing.
+  const toNamedAgent = enqueueMapped<KubeObject>((child): ReconcileRequest[] => {
+    const agent = agentNamedBy(child);
+    return agent && agents.get(agent.namespace ?? '', agent.name) ? [agent] : [];
   });
   // High: a child's change concerns work already under way (an Agent's Deployment became available,
   // drift to put back), which should not wait behind a burst of Agents not yet started.
-  for (const inf of childInformers) controller.watch(inf, toOwningAgent, { priority: Priority.High });
+  for (const inf of [...childInformers, ...identityInformers]) controller.watch(inf, toNamedAgent, { priority: Priority.High });
   const toReferencingAgents = enqueueMapped<KubeObject>((mc) =>
     caches
       .byIndex(GROUP_VERSION, AGENT_RESOURCE.kind, BY_MODEL_CONFIG, objectRefKey({ namespace: mc.metadata.namespace, name: mc.metadata.name }))
@@ -274,6 +309,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const runController = async (signal: AbortSignal) => {
     leader = true;
     logger.info({ workers: config.workers, namespaces: namespaces.map((n) => n ?? '*') }, 'starting the Agent controller');
+    // Agents first: the child caches keep content only for the children of Agents they know.
+    for (const inf of agentInformers) inf.start();
+    await Promise.all(agentInformers.map((inf) => inf.waitForSync(signal)));
     await controller.start(signal); // resolves once every cache has synced and the workers run
     if (signal.aborted) return;
     synced = true;

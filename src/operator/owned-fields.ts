@@ -2,7 +2,7 @@
 // the object cut down to exactly that part.
 //
 // Why: the operator's only question about a live child is "does it still hold what we applied?"
-// (desired ⊆ live, see apply/semantic-subset.ts). Server-side apply records precisely which fields
+// (see apply/write-decision.ts). Server-side apply records precisely which fields
 // our manager applied, and takes a field away from us only when someone changes or removes its
 // value. So the fields we own are all the drift check can ever read, and everything else (server
 // defaults, other controllers' annotations, other managers' list elements) is cache weight.
@@ -11,7 +11,7 @@
 // associative list whose key fields have these values), `v:<json>` (the element of a set with this
 // value), `i:<index>` (an element by position) and `.` (the node itself, with none of its children
 // implied). A node with no children is owned whole: a scalar, or an atomic list, map or struct.
-import type { KubeObject } from '../kube/kube-object.js';
+import { isRecord, type KubeObject } from '../kube/kube-object.js';
 
 export interface FieldSet {
   [key: string]: FieldSet;
@@ -24,20 +24,17 @@ interface ManagedFieldsEntry {
   fieldsV1?: unknown;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function asFieldSet(value: unknown): FieldSet {
+export function asFieldSet(value: unknown): FieldSet {
   if (!isRecord(value)) return {};
   const out: FieldSet = {};
   for (const [key, child] of Object.entries(value)) out[key] = asFieldSet(child);
   return out;
 }
 
-function union(a: FieldSet, b: FieldSet): FieldSet {
+/** Every field in either set. */
+export function unionFieldSets(a: FieldSet, b: FieldSet): FieldSet {
   const out: FieldSet = { ...a };
-  for (const [key, child] of Object.entries(b)) out[key] = key in out ? union(out[key] ?? {}, child) : child;
+  for (const [key, child] of Object.entries(b)) out[key] = key in out ? unionFieldSets(out[key] ?? {}, child) : child;
   return out;
 }
 
@@ -50,7 +47,7 @@ export function ownedFieldSet(obj: KubeObject, manager: string): FieldSet | unde
   let owned: FieldSet | undefined;
   for (const entry of (obj.metadata.managedFields ?? []) as ManagedFieldsEntry[]) {
     if (!isRecord(entry) || entry.manager !== manager || (entry.subresource ?? '') !== '' || entry.fieldsType !== 'FieldsV1') continue;
-    owned = union(owned ?? {}, asFieldSet(entry.fieldsV1));
+    owned = unionFieldSets(owned ?? {}, asFieldSet(entry.fieldsV1));
   }
   return owned;
 }

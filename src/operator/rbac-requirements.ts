@@ -4,9 +4,10 @@
 // chart's rendered RBAC is checked against it in every mode (test/unit/install/rbac.test.ts), and the
 // operator is run impersonating the chart's ServiceAccount (a missing rule fails the reconcile suite).
 //
-// Why each verb: caches are filled by list+watch (never get); children are written by server-side
-// apply (patch, plus create: the API server checks it when an apply creates the object) and pruned
-// by delete; the Agent's finalizer is a JSON patch and its status a
+// Why each verb: caches are filled by list+watch; children are created (create, never an apply that
+// could take over an existing object), patched by server-side apply, and pruned by delete; get reads
+// the one child whose managedFields a create left to upgrade before a patch (child-writer.ts): it
+// reads nothing list does not already; the Agent's finalizer is a JSON patch and its status a
 // server-side apply on the status subresource; Events are created; the Lease is read, created and
 // renewed by update. Children's ownerReferences set blockOwnerDeletion, which clusters with the
 // OwnerReferencesPermissionEnforcement admission plugin (OpenShift, hardened clusters) allow only to
@@ -18,7 +19,7 @@ export interface PolicyRule {
   verbs: string[];
 }
 
-const CHILD_WRITE_VERBS = ['list', 'watch', 'create', 'patch', 'delete'];
+const CHILD_WRITE_VERBS = ['get', 'list', 'watch', 'create', 'patch', 'delete'];
 
 /** Rules in every namespace the operator watches (a ClusterRole, or one Role per namespace). */
 export const WATCHED_NAMESPACE_RULES: readonly PolicyRule[] = [

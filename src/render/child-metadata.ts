@@ -1,6 +1,6 @@
 // metadata of a child object: its name, namespace, labels and (in the Agent's namespace) the
 // controller ownerReference.
-import { LABEL_KEYS } from '../api/group-version.js';
+import { LABEL_KEYS, OWNER_UID_ANNOTATION } from '../api/group-version.js';
 import type { ObjectMeta } from '../kube/kube-object.js';
 import { standardLabels } from './labels.js';
 import type { RenderContext } from './render-context.js';
@@ -14,12 +14,14 @@ export interface ChildPlacement {
 /**
  * By default the child is named like the Agent, in its namespace, and owned by it. A child placed in
  * another namespace cannot have an owner there (ownerReferences do not cross namespaces): it carries
- * the Agent's namespace as a label instead, by which the operator finds and deletes it.
+ * the Agent's uid in the owner-uid annotation instead, which is what makes it the Agent's (the
+ * operator patches and deletes it only then), and the Agent's namespace as a label.
  */
 export function childMetadata(ctx: RenderContext, placement: ChildPlacement = { namespace: ctx.namespace, name: ctx.name }): ObjectMeta {
   const sameNamespace = placement.namespace === ctx.namespace;
   const labels = sameNamespace ? standardLabels(ctx.name) : sortedRecord({ ...standardLabels(ctx.name), [LABEL_KEYS.agentNamespace]: ctx.namespace });
   const metadata: ObjectMeta = { name: placement.name, namespace: placement.namespace, labels };
   if (sameNamespace && ctx.ownerReference) metadata.ownerReferences = [{ ...ctx.ownerReference }];
+  if (!sameNamespace && ctx.ownerReference) metadata.annotations = { [OWNER_UID_ANNOTATION]: ctx.ownerReference.uid };
   return metadata;
 }

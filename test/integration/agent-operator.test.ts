@@ -6,7 +6,7 @@ import YAML from 'yaml';
 import { renderCommand } from '../../src/cli/render-command.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
-import { isSemanticSubset } from '../../src/operator/apply/semantic-subset.js';
+import { firstDifference } from '../../src/operator/apply/write-decision.js';
 import { eventually, connection, kubeConfig, TestNamespaces } from '../harness/cluster.js';
 import { auditEvents } from '../harness/audit-log.js';
 import { afterAResync, installAgentryCrds, startTestOperator, type TestOperator } from '../harness/operator.js';
@@ -238,7 +238,7 @@ describe('Agent operator', () => {
     for (const obj of rendered) {
       const live = await eventually(() => client.find(obj.apiVersion, obj.kind, ns, obj.metadata.name));
       // Everything render prints is what is live (the live object also has server defaults and the ownerReference).
-      expect(isSemanticSubset(obj, live)).toBe(true);
+      expect({ kind: obj.kind, difference: firstDifference(obj, live) }).toEqual({ kind: obj.kind, difference: undefined });
     }
   });
 

@@ -1,13 +1,15 @@
 // Property-based tests of the Agent reconciler against a cluster that already holds children: those
 // the operator applied for an earlier version of the Agent, some of them since edited or deleted by
 // hand, plus objects that look like the Agent's but are not its own. Whatever the Agent and its
-// history, one reconcile applies exactly the children that are missing, changed or drifted (the full
-// desired object each time, never one read back), deletes exactly the children it owns and no longer
-// wants, touches nothing it does not own, and leaves everything as it was for an Agent it refuses.
-// Once its writes are in the cache, the next reconciles settle to zero writes.
+// history, one reconcile creates exactly the children that are missing and applies exactly those
+// changed or drifted (the full desired object each time, never one read back), deletes exactly the
+// children it owns and no longer wants, touches nothing it does not own, and leaves everything as it
+// was for an Agent it refuses. Once its writes are in the cache, the next reconciles settle to zero
+// writes.
 //
-// The cluster is an in-memory API server (server-side apply upserts, keeping server defaults and
-// other managers' fields; deletes check the uid precondition) behind real informers.
+// The cluster is an in-memory API server (creates refuse an existing name; server-side apply upserts,
+// keeping server defaults and other managers' fields, and refuses a uid that is not the live one;
+// deletes check the uid precondition) behind real informers.
 import { isDeepStrictEqual } from 'node:util';
 
 import { describe, expect, it } from '@jest/globals';
@@ -20,8 +22,11 @@ import { KubeClient, type ApplyOptions } from '../../../src/kube/kube-client.js'
 import { KubeConnection } from '../../../src/kube/kube-connection.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
 import { AgentReconciler } from '../../../src/operator/agent-reconciler.js';
-import { BY_AGENT, childrenByAgent } from '../../../src/operator/cache-indexes.js';
+import { KubeApiError } from '../../../src/kube/kube-api-error.js';
+import { BY_OWNER_UID, childrenByOwnerUid } from '../../../src/operator/cache-indexes.js';
+import { ChildCaches } from '../../../src/operator/child-caches.js';
 import { CHILD_KINDS } from '../../../src/operator/child-kinds.js';
+import { identityProjection } from '../../../src/operator/child-projection.js';
 import { EventRecorder } from '../../../src/operator/event-recorder.js';
 import { InformerSet, type ObjectLookup } from '../../../src/operator/informer-set.js';
 import type { OperatorConfig } from '../../../src/config/operator-config.js';
@@ -38,7 +43,7 @@ const keyOf = (o: Pick<KubeObject, 'apiVersion' | 'kind'> & { metadata: { name: 
   `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 interface Write {
-  verb: 'apply' | 'delete' | 'patch' | 'status';
+  verb: 'create' | 'apply' | 'delete' | 'patch' | 'status';
   key: ObjectKeyString;
   body?: KubeObject;
   preconditionUid?: string;
@@ -69,13 +74,32 @@ class FakeApiServer extends KubeClient {
       if (this.agentObj) this.agentObj = { ...this.agentObj, status: body.status };
       return Promise.resolve(obj);
     }
-    this.writes.push({ verb: 'apply', key: keyOf(obj), body });
     const existing = this.children.get(keyOf(obj));
-    this.children.set(keyOf(obj), this.stored(body, existing));
-    return Promise.resolve(obj);
+    // The uid is immutable: an apply that names another object's refuses, as the API server does.
+    const uid = obj.metadata.uid;
+    if (uid !== undefined && existing === undefined) return Promise.reject(new KubeApiError(409, 'Conflict', 'uid mismatch: no existing object', undefined, 'PATCH', keyOf(obj)));
+    if (uid !== undefined && existing?.metadata.uid !== uid) return Promise.reject(new KubeApiError(422, 'Invalid', 'metadata.uid: field is immutable', undefined, 'PATCH', keyOf(obj)));
+    this.writes.push({ verb: 'apply', key: keyOf(obj), body });
+    const stored = this.stored(body, existing);
+    this.children.set(keyOf(obj), stored);
+    return Promise.resolve(structuredClone(stored) as T);
+  }
+
+  override get<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<T> {
+    const found = this.children.get(`${apiVersion}/${kind}/${namespace ?? ''}/${name}`);
+    if (!found) return Promise.reject(new KubeApiError(404, 'NotFound', 'not found', undefined, 'GET', name));
+    return Promise.resolve(structuredClone(found) as T);
   }
 
   override patch<T extends KubeObject = KubeObject>(ref: Pick<KubeObject, 'apiVersion' | 'kind'> & { metadata: { name: string; namespace?: string } }, patch: unknown): Promise<T> {
+    const child = this.children.get(keyOf(ref));
+    if (child) {
+      // Only managedFields are ever patched on a child (the upgrade of a create's Update entry): they are not modelled here.
+      const ops = patch as { op: string; path: string }[];
+      if (!ops.every((op) => op.op === 'test' || op.path === '/metadata/managedFields')) throw new Error(`unexpected patch of ${keyOf(ref)}`);
+      this.writes.push({ verb: 'patch', key: keyOf(ref) });
+      return Promise.resolve(structuredClone(child) as T);
+    }
     if (!this.agentObj || keyOf(ref) !== keyOf(this.agentObj)) throw new Error(`unexpected patch of ${keyOf(ref)}`);
     this.writes.push({ verb: 'patch', key: keyOf(ref) });
     const ops = patch as { op: string; path: string; value: unknown }[];
@@ -98,8 +122,13 @@ class FakeApiServer extends KubeClient {
   }
 
   override create<T extends KubeObject>(obj: T): Promise<T> {
-    if (obj.kind !== 'Event') throw new Error(`unexpected create of ${keyOf(obj)}`);
-    return Promise.resolve(obj);
+    if (obj.kind === 'Event') return Promise.resolve(obj);
+    if (this.children.has(keyOf(obj))) return Promise.reject(new KubeApiError(409, 'AlreadyExists', `${keyOf(obj)} already exists`, undefined, 'POST', keyOf(obj)));
+    const body = structuredClone(obj);
+    this.writes.push({ verb: 'create', key: keyOf(obj), body });
+    const stored = this.stored(body, undefined);
+    this.children.set(keyOf(obj), stored);
+    return Promise.resolve(structuredClone(stored) as T);
   }
 
   /** An object as the server keeps it: with identity, defaults, and the annotations of other managers. */
@@ -141,19 +170,22 @@ function lookup(get: () => readonly KubeObject[]): ObjectLookup {
   };
 }
 
-/** Informer caches of every child kind, listed from the server's children, as the operator keeps them. */
-async function childCaches(server: FakeApiServer): Promise<{ children: InformerSet; stop: () => Promise<void> }> {
-  const children = new InformerSet();
-  const informers = CHILD_KINDS.map((k) => {
-    const listWatch = new FakeListWatch([...server.children.values()].filter((o) => o.apiVersion === k.apiVersion && o.kind === k.kind));
-    const informer = new Informer<KubeObject>({ listWatch, name: k.kind, resyncPeriodMs: 0 });
-    informer.addIndex(BY_AGENT, childrenByAgent);
-    children.add(k.apiVersion, k.kind, informer);
-    informer.start();
-    return informer;
+/** Both caches of every child kind, listed from the server's children: content (as listed) and identity. */
+async function childCaches(server: FakeApiServer): Promise<{ children: ChildCaches; stop: () => Promise<void> }> {
+  const content = new InformerSet();
+  const identities = new InformerSet();
+  const informers = CHILD_KINDS.flatMap((k) => {
+    const objects = () => [...server.children.values()].filter((o) => o.apiVersion === k.apiVersion && o.kind === k.kind);
+    const full = new Informer<KubeObject>({ listWatch: new FakeListWatch(objects()), name: k.kind, resyncPeriodMs: 0 });
+    content.add(k.apiVersion, k.kind, full);
+    const identity = new Informer<KubeObject>({ listWatch: new FakeListWatch(objects()), name: `${k.kind} (identity)`, resyncPeriodMs: 0, transform: identityProjection(k.apiVersion, k.kind) });
+    identity.addIndex(BY_OWNER_UID, childrenByOwnerUid);
+    identities.add(k.apiVersion, k.kind, identity);
+    return [full, identity];
   });
+  for (const informer of informers) informer.start();
   await Promise.all(informers.map((i) => i.waitForSync()));
-  return { children, stop: () => Promise.all(informers.map((i) => i.stop())).then(() => undefined) };
+  return { children: new ChildCaches(content, identities), stop: () => Promise.all(informers.map((i) => i.stop())).then(() => undefined) };
 }
 
 /** One reconcile of the server's Agent, reading from caches filled from the server; returns its writes. */
@@ -189,7 +221,7 @@ async function desiredApplies(agent: KubeObject, config: OperatorConfig, modelCo
   try {
     server.agentObj = structuredClone(agent);
     const writes = await reconcile(server, config, modelConfigs);
-    return new Map(writes.filter((w) => w.verb === 'apply' && w.body).map((w) => [w.key, w.body as KubeObject]));
+    return new Map(writes.filter((w) => w.verb === 'create' && w.body).map((w) => [w.key, w.body as KubeObject]));
   } finally {
     server.close();
   }
@@ -273,7 +305,7 @@ describe('the reconciler, over children it applied before', () => {
           // The operator applied the earlier version's children...
           server.agentObj = agentObject(earlierSpec(h), 1);
           await reconcile(server, config, modelConfigs);
-          const earlierApplied = new Map(server.writes.filter((w) => w.verb === 'apply').map((w) => [w.key, w.body]));
+          const earlierApplied = new Map(server.writes.filter((w) => w.verb === 'create').map((w) => [w.key, w.body]));
           // ...then the Agent was edited, and some of its children by hand, beside objects that are not its own.
           const before = server.agentObj;
           const current = agentObject(h.scenario.agent, 2);
@@ -298,6 +330,7 @@ describe('the reconciler, over children it applied before', () => {
           const desired = await desiredApplies(server.agentObj, config, currentModelConfigs);
 
           const writes = await reconcile(server, config, currentModelConfigs);
+          const created = writes.filter((w) => w.verb === 'create');
           const applied = writes.filter((w) => w.verb === 'apply');
           const deleted = writes.filter((w) => w.verb === 'delete');
 
@@ -306,10 +339,16 @@ describe('the reconciler, over children it applied before', () => {
             expect(writes.filter((w) => w.verb !== 'status').map((w) => `${w.verb} ${w.key}`)).toEqual([]);
             return;
           }
-          const expectedApplies = [...desired.keys()].filter((key) => !live.has(key) || !isDeepStrictEqual(earlierApplied.get(key), desired.get(key)) || edited.get(key) === 'drift');
+          const expectedCreates = [...desired.keys()].filter((key) => !live.has(key));
+          const expectedApplies = [...desired.keys()].filter((key) => live.has(key) && (!isDeepStrictEqual(earlierApplied.get(key), desired.get(key)) || edited.get(key) === 'drift'));
+          expect(created.map((w) => w.key).sort()).toEqual(expectedCreates.sort());
           expect(applied.map((w) => w.key).sort()).toEqual(expectedApplies.sort());
-          // The whole desired object each time, never one read back from the cache.
-          for (const w of applied) expect({ key: w.key, body: w.body }).toEqual({ key: w.key, body: desired.get(w.key) });
+          // The whole desired object each time, never one read back from the cache; an apply names the live uid.
+          for (const w of created) expect({ key: w.key, body: w.body }).toEqual({ key: w.key, body: desired.get(w.key) });
+          for (const w of applied) {
+            const uid = live.get(w.key)?.metadata.uid;
+            expect({ key: w.key, body: w.body }).toEqual({ key: w.key, body: { ...desired.get(w.key), metadata: { ...desired.get(w.key)?.metadata, uid } } });
+          }
           const expectedDeletes = [...earlierApplied.keys()].filter((key) => live.has(key) && !desired.has(key));
           expect(deleted.map((w) => w.key).sort()).toEqual(expectedDeletes.sort());
           for (const w of deleted) expect(w.preconditionUid).toBe(live.get(w.key)?.metadata.uid);
@@ -318,7 +357,7 @@ describe('the reconciler, over children it applied before', () => {
           // With its own writes in the cache, the operator has nothing left to do: at most the
           // finalizer of a route it just pruned, and then nothing at all.
           const next = await reconcile(server, config, currentModelConfigs);
-          expect(next.filter((w) => w.verb === 'apply' || w.verb === 'delete').map((w) => `${w.verb} ${w.key}`)).toEqual([]);
+          expect(next.filter((w) => w.verb === 'create' || w.verb === 'apply' || w.verb === 'delete').map((w) => `${w.verb} ${w.key}`)).toEqual([]);
           expect((await reconcile(server, config, currentModelConfigs)).map((w) => `${w.verb} ${w.key}`)).toEqual([]);
         } finally {
           server.close();

@@ -1,19 +1,31 @@
-// What the operator caches of a child: exactly the fields its field manager owns (plus identity and,
-// for some kinds, status). Checked against objects as a real API server returned them, because the
-// point is that the drift check still sees everything it compares, and only that.
+// What the operator caches of a child: for an object an existing Agent owns, exactly the fields its
+// field manager owns, the security fields whole, identity and (for some kinds) status; for anything
+// else, identity only. Checked against objects as a real API server returned them, because the point
+// is that the write decision still sees everything it compares, and only that.
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import type { Agent } from '../../../src/api/agent.js';
 import type { ModelConfig } from '../../../src/api/model-config.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
-import { decideApply, FIELD_MANAGER } from '../../../src/operator/apply/child-applier.js';
-import { childCacheTransform, withoutBookkeeping } from '../../../src/operator/child-cache.js';
+import { OWNER_UID_ANNOTATION } from '../../../src/api/group-version.js';
+import { decideChildWrite, FIELD_MANAGER, type WriteDecision } from '../../../src/operator/apply/write-decision.js';
+import { identityProjection, isIdentityOnly, ownedProjection, withoutBookkeeping } from '../../../src/operator/child-projection.js';
 import { ownedFieldSet, projectFields } from '../../../src/operator/owned-fields.js';
 import { render } from '../../../src/render/render.js';
 import { agent, modelConfig, operatorConfig, operatorConfigYaml } from '../../../hack/bench/workload.js';
 
 const live = (kind: string): KubeObject => JSON.parse(readFileSync(new URL(`../../fixtures/live/${kind}.json`, import.meta.url), 'utf8')) as KubeObject;
-const cached = (obj: KubeObject, keepStatus = false) => childCacheTransform({ manager: FIELD_MANAGER, keepStatus })(obj);
+const ownerOf = (obj: KubeObject) => {
+  const ref = obj.metadata.ownerReferences?.[0];
+  return { namespace: obj.metadata.namespace ?? '', name: ref?.name ?? '', uid: ref?.uid ?? '' };
+};
+const agentUids = new Set([ownerOf(live('deployment')).uid]);
+const cached = (obj: KubeObject, keepStatus = false) => ownedProjection({ manager: FIELD_MANAGER, keepStatus, isAgentUid: (uid) => agentUids.has(uid) })(obj);
+/** The decision for the rendered child against what the cache holds of `obj`. */
+const decide = (kind: string, obj: KubeObject, keepStatus = false): WriteDecision => {
+  const slim = cached(obj, keepStatus);
+  return decideChildWrite(desired(kind), { identity: identityProjection(obj.apiVersion, obj.kind)(obj), content: slim }, ownerOf(obj));
+};
 
 /** What the operator renders for the Agent the fixtures were applied for. */
 function desired(kind: string): KubeObject {
@@ -29,16 +41,17 @@ function desired(kind: string): KubeObject {
   return obj;
 }
 
-describe('the child cache', () => {
+describe('the child caches', () => {
   it.each([
     ['deployment', 'Deployment'],
     ['service', 'Service'],
   ])('keeps everything the drift check compares: the rendered %s is in sync with its cached form', (file, kind) => {
     const obj = live(file);
     const slim = cached(obj, kind === 'Deployment');
-    expect(decideApply(desired(kind), slim)).toEqual({ desired: expect.anything() });
+    expect(decide(kind, obj, kind === 'Deployment')).toEqual({ action: 'none', why: 'in-sync' });
     expect(JSON.stringify(slim).length).toBeLessThan(JSON.stringify(withoutBookkeeping(obj)).length);
-    expect(slim.metadata).not.toHaveProperty('managedFields');
+    // Of managedFields, only which of the operator's entries exist.
+    expect(slim.metadata.managedFields).toEqual([{ manager: FIELD_MANAGER, operation: 'Apply' }]);
   });
 
   it('drops server defaults and other managers fields, keeps identity, and keeps status only when asked', () => {
@@ -50,9 +63,11 @@ describe('the child cache', () => {
     expect(spec.template.spec['dnsPolicy']).toBeUndefined();
     expect(spec.template.spec['automountServiceAccountToken']).toBe(false); // ours
     expect(slim.metadata.annotations).toEqual({ 'agentry.dev/applied-hash': obj.metadata.annotations?.['agentry.dev/applied-hash'] });
-    const { name, namespace, uid, resourceVersion, generation } = obj.metadata;
-    expect(slim.metadata).toMatchObject({ name, namespace, uid, resourceVersion, generation });
+    const { name, namespace, uid, resourceVersion } = obj.metadata;
+    expect(slim.metadata).toMatchObject({ name, namespace, uid, resourceVersion });
     expect(slim.metadata.ownerReferences).toEqual(obj.metadata.ownerReferences);
+    // Which of the operator's entries exist, not what they hold.
+    expect(slim.metadata.managedFields).toEqual([{ manager: FIELD_MANAGER, operation: 'Apply' }]);
     expect(slim.metadata.labels).toEqual(obj.metadata.labels);
     expect(slim['status']).toEqual(obj['status']);
     expect(cached(obj, false)).not.toHaveProperty('status');
@@ -67,17 +82,59 @@ describe('the child cache', () => {
       if (entry.manager !== FIELD_MANAGER) continue;
       for (const port of Object.values(entry.fieldsV1['f:spec']['f:ports'])) delete port['f:appProtocol'];
     }
-    expect(decideApply(desired('Service'), cached(obj))).toMatchObject({ reason: 'drifted', path: 'spec.ports[0].appProtocol' });
+    expect(decide('Service', obj)).toMatchObject({ action: 'patch', reason: 'drifted', path: 'spec.ports[name=http].appProtocol' });
   });
 
   it('ignores list elements other managers added, which applying again would never remove', () => {
     const obj = live('deployment');
     const containers = (obj['spec'] as { template: { spec: { containers: { env: unknown[] }[] } } }).template.spec.containers;
     containers[0]?.env.push({ name: 'INJECTED_BY_A_WEBHOOK', value: '1' });
-    expect(decideApply(desired('Deployment'), cached(obj, true))).toEqual({ desired: expect.anything() });
+    expect(decide('Deployment', obj, true)).toEqual({ action: 'none', why: 'in-sync' });
   });
 
-  it('keeps an object it never applied whole, less managedFields and kubectl bookkeeping', () => {
+  it("keeps the security fields whole, so a field another manager added there is drift", () => {
+    const obj = live('deployment');
+    const pod = (obj['spec'] as { template: { spec: { containers: { securityContext: Record<string, unknown> }[]; securityContext: Record<string, unknown> } } }).template.spec;
+    const security = pod.containers[0]?.securityContext ?? {};
+    security['privileged'] = true; // kubectl patch as another manager: not in the operator's owned set
+    const kept = cached(obj, true)['spec'] as { template: { spec: { containers: { securityContext: Record<string, unknown> }[] } } };
+    expect(kept.template.spec.containers[0]?.securityContext).toMatchObject({ privileged: true });
+    expect(decide('Deployment', obj, true)).toMatchObject({ action: 'patch', reason: 'drifted', path: 'spec.template.spec.containers[name=agent].securityContext' });
+    delete security['privileged'];
+    delete security['allowPrivilegeEscalation'];
+    expect(decide('Deployment', obj, true)).toMatchObject({ action: 'patch', reason: 'drifted', path: 'spec.template.spec.containers[name=agent].securityContext' });
+  });
+
+  it('holds anything not owned by an existing Agent as identity only, whatever its labels and size', () => {
+    const big = 'x'.repeat(1024 * 1024);
+    const labelled = { 'app.kubernetes.io/managed-by': 'agentry', 'agentry.dev/agent': 'x' };
+    const foreign = (meta: Partial<KubeObject['metadata']>): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'x', namespace: 'team', uid: 'u1', resourceVersion: '5', labels: labelled, annotations: { note: big }, managedFields: [{ manager: 'agentry', operation: 'Apply', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } }], ...meta },
+      data: { blob: big },
+    });
+    const identity = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'team', uid: 'u1', resourceVersion: '5' }, identityOnly: true };
+    // No owner, an owner that is no Agent the operator knows, an owner-uid annotation of none.
+    expect(cached(foreign({}))).toEqual(identity);
+    const unknownOwner = { apiVersion: 'agentry.dev/v1alpha1', kind: 'Agent', name: 'x', uid: 'not-an-agent', controller: true };
+    expect(cached(foreign({ ownerReferences: [unknownOwner] }))).toEqual({ ...identity, metadata: { ...identity.metadata, ownerReferences: [unknownOwner] } });
+    expect(JSON.stringify(cached(foreign({ annotations: { [OWNER_UID_ANNOTATION]: 'not-an-agent', note: big } }))).length).toBeLessThan(400);
+    // Owned by an Agent that exists, but never applied by the operator: nothing of it is compared.
+    const knownOwner = { ...unknownOwner, uid: [...agentUids][0] ?? '' };
+    expect(isIdentityOnly(cached(foreign({ ownerReferences: [knownOwner], managedFields: [] })))).toBe(true);
+    expect(isIdentityOnly(cached(foreign({ ownerReferences: [knownOwner] })))).toBe(false);
+  });
+
+  it('keeps identity only in the identity cache: name, namespace, uid, resourceVersion, controller and owner-uid annotation', () => {
+    const obj = live('deployment');
+    const identity = identityProjection('apps/v1', 'Deployment')({ ...obj, apiVersion: 'meta.k8s.io/v1', kind: 'PartialObjectMetadata' });
+    const { name, namespace, uid, resourceVersion } = obj.metadata;
+    const { apiVersion, kind, name: owner, uid: ownerUid } = obj.metadata.ownerReferences?.[0] ?? { apiVersion: '', kind: '', name: '', uid: '' };
+    expect(identity).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace, uid, resourceVersion, ownerReferences: [{ apiVersion, kind, name: owner, uid: ownerUid, controller: true }] }, identityOnly: true });
+  });
+
+  it('drops managedFields and kubectl bookkeeping from Agents and ModelConfigs', () => {
     const obj: KubeObject = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -88,8 +145,7 @@ describe('the child cache', () => {
       },
       data: { a: '1' },
     };
-    expect(cached(obj)).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', annotations: { keep: 'me' } }, data: { a: '1' } });
-    expect(withoutBookkeeping(obj)).toEqual(cached(obj));
+    expect(withoutBookkeeping(obj)).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', annotations: { keep: 'me' } }, data: { a: '1' } });
     const plain: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'y' } };
     expect(withoutBookkeeping(plain)).toBe(plain);
   });
