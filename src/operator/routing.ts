@@ -1,5 +1,5 @@
 // The Routed condition: whether the gateway routes the agent, as the gateway itself reports it on
-// the HTTPRoute's status.parents[].conditions.
+// the HTTPRoute's status.parents[].conditions, for the route's current generation.
 import { ConditionReason } from '../api/condition.js';
 import { APP_PROTOCOL_AUTO, APP_PROTOCOL_NONE, GATEWAY_APP_PROTOCOLS, a2aServiceAppProtocol } from '../config/app-protocol.js';
 import type { OperatorConfig } from '../config/operator-config.js';
@@ -20,11 +20,22 @@ export function routedCondition(desired: KubeObject | undefined, live: KubeObjec
     (p) => !config.gateway.controllerName || p.controllerName === config.gateway.controllerName,
   );
   if (parents.length === 0) return { status: 'Unknown', reason: ConditionReason.GatewayNotReporting, message: 'no gateway has reported status on the HTTPRoute yet' };
+  const generation = live?.metadata.generation;
   for (const parent of parents) {
+    const gw = `${parent.parentRef?.namespace ?? live?.metadata.namespace}/${parent.parentRef?.name ?? '?'}`;
+    // A condition the gateway set for an older spec of the route says nothing about this one (the
+    // route was just changed, or the gateway is behind): not yet reported, whatever it says.
+    const stale = generation === undefined ? undefined : parent.conditions?.find((x) => x.observedGeneration !== undefined && x.observedGeneration < generation);
+    if (stale) {
+      return {
+        status: 'Unknown',
+        reason: ConditionReason.GatewayNotReporting,
+        message: `gateway ${gw} has not reported on generation ${generation} of the HTTPRoute yet (its ${stale.type} is for generation ${stale.observedGeneration})`,
+      };
+    }
     for (const type of ['Accepted', 'ResolvedRefs']) {
       const c = parent.conditions?.find((x) => x.type === type);
       if (!c || c.status !== 'True') {
-        const gw = `${parent.parentRef?.namespace ?? live?.metadata.namespace}/${parent.parentRef?.name ?? '?'}`;
         const hint = c?.reason === UNSUPPORTED_PROTOCOL ? `; ${appProtocolHint(parent.controllerName, config)}` : '';
         return {
           status: c ? 'False' : 'Unknown',

@@ -84,6 +84,25 @@ describe('Routed', () => {
     expect(routedCondition(route, refused, config).message).toContain('no ReferenceGrant');
   });
 
+  it("ignores a gateway's conditions for an older generation of the route", () => {
+    const conditions = (observedGeneration: number) => [
+      { type: 'Accepted', status: 'True', reason: 'Accepted', observedGeneration },
+      { type: 'ResolvedRefs', status: 'True', reason: 'ResolvedRefs', observedGeneration },
+    ];
+    const at = (generation: number, observed: number): KubeObject => ({
+      ...route,
+      metadata: { ...route.metadata, generation },
+      status: { parents: [{ ...parent('x.dev/gw', []), conditions: conditions(observed) }] },
+    });
+    // The route was just changed (generation 3): the gateway's Accepted is still about generation 2.
+    expect(routedCondition(route, at(3, 2), config)).toEqual({
+      status: 'Unknown',
+      reason: 'GatewayNotReporting',
+      message: 'gateway gateway-system/gw has not reported on generation 3 of the HTTPRoute yet (its Accepted is for generation 2)',
+    });
+    expect(routedCondition(route, at(3, 3), config)).toMatchObject({ status: 'True', reason: 'RouteAccepted' });
+  });
+
   it('listens only to the configured gateway controller', () => {
     const other = withParents([parent('other.dev/gw', [{ type: 'Accepted', status: 'False', reason: 'NotAllowedByListeners' }])]);
     const filtered = { ...config, gateway: { ...config.gateway, controllerName: 'agentgateway.dev/agentgateway' } };
