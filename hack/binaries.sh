@@ -4,6 +4,7 @@
 #   hack/binaries.sh [component ...]     components: kube-apiserver etcd kube-controller-manager
 #                                         kube-scheduler kwok helm gateway-api (default: these),
 #                                         and on request kustomize flux-crds prometheus-operator-crds
+#                                         flux (source-, kustomize- and helm-controller) crane
 #                                         traefik
 #                                         actionlint
 #
@@ -11,7 +12,8 @@
 #   KUBE_APISERVER=/root/.cache/agentry/kubernetes-v1.36.3/kube-apiserver
 #   GATEWAY_API_CRDS=/root/.cache/agentry/gateway-api-v1.4.0/standard
 #   TRAEFIK=/root/.cache/agentry/traefik-v3.6.12/traefik
-#   FLUX_CRDS=/root/.cache/agentry/flux-crds-kc-v1.9.6-sc-v1.9.6-hc-v1.6.5
+#   FLUX_CRDS=/root/.cache/agentry/flux-crds-kc-v1.9.6-sc-v1.9.6-hc-v1.6.4
+#   FLUX_SOURCE_CONTROLLER=/root/.cache/agentry/flux-source-controller-v1.9.6/source-controller
 #
 # Everything is built from Go modules through the module proxy (no binary downloads), into a per-user
 # cache outside the clone, keyed by version, so a fresh clone on the same machine reuses it.
@@ -139,31 +141,31 @@ fetch_gateway_api() {
   mkdir -p "$out/standard"; cp "$dir"/config/crd/standard/*.yaml "$out/standard/"; chmod -R u+w "$out"
 }
 
-# The CRDs of the Flux controllers the config/flux/ examples target, to validate those examples on a
-# real API server. kustomize-controller and source-controller ship theirs in their modules
-# (config/crd/bases/). helm-controller's root module is refused by the module proxy we use (403
-# Forbidden), but its API module is served, and upstream's CRD is `controller-gen
-# crd:crdVersions=v1` over that module: run the same generator at the version Flux pins (the same
-# run over kustomize-controller's API module reproduces its shipped CRD byte for byte).
+# The CRDs of the Flux controllers (the ones `flux` builds), as each ships them in its module
+# (config/crd/bases/): the config/flux/ examples are validated against them, and the Flux test
+# installs them before it starts the controllers.
 fetch_flux_crds() {
   local out="$1" dir m
   mkdir -p "$out"
-  for m in "kustomize-controller@$FLUX_KUSTOMIZE_CONTROLLER_VERSION" "source-controller@$FLUX_SOURCE_CONTROLLER_VERSION"; do
+  for m in "kustomize-controller@$FLUX_KUSTOMIZE_CONTROLLER_VERSION" "source-controller@$FLUX_SOURCE_CONTROLLER_VERSION" \
+           "helm-controller@$FLUX_HELM_CONTROLLER_VERSION"; do
     log "fetching the CRDs of $m from the module proxy"
     dir="$(go mod download -json "github.com/fluxcd/$m" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
     [ -d "$dir/config/crd/bases" ] || { log "no config/crd/bases in github.com/fluxcd/$m"; return 1; }
     cp "$dir"/config/crd/bases/*.yaml "$out/"
   done
-  log "generating the helm-controller $FLUX_HELM_CONTROLLER_VERSION CRDs with controller-gen $CONTROLLER_TOOLS_VERSION"
-  dir="$(go mod download -json "github.com/fluxcd/helm-controller/api@$FLUX_HELM_CONTROLLER_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-  [ -d "$dir/v2" ] || { log "no v2 API in github.com/fluxcd/helm-controller/api@$FLUX_HELM_CONTROLLER_VERSION"; return 1; }
-  local work; work="$(mktemp -d)"
-  cp -r "$dir" "$work/api"; chmod -R u+w "$work/api"
-  GOBIN="$work/bin" go install -trimpath "sigs.k8s.io/controller-tools/cmd/controller-gen@$CONTROLLER_TOOLS_VERSION" >&2
-  (cd "$work/api" && GOFLAGS=-mod=mod "$work/bin/controller-gen" crd:crdVersions=v1 paths=./... output:crd:artifacts:config="$out") >&2 \
-    || { rm -rf "$work"; log "controller-gen failed"; return 1; }
-  rm -rf "$work"
   chmod -R u+w "$out"
+}
+
+# One Flux controller, from its wrapper module in hack/tools/flux-<controller>/ (`go install` refuses
+# the controllers' replace directives; hack/tools/flux-sync-gomod.sh writes those modules). Built
+# read-only against the committed go.sum, with upstream's own flags (-s -w, static).
+build_flux_controller() {
+  local controller="$1" version="$2" out="$3" src="$here/tools/flux-$1"
+  grep -q "^require github.com/fluxcd/$controller $version\$" "$src/go.mod" \
+    || { log "hack/tools/flux-$controller/go.mod does not pin $controller $version (run hack/tools/flux-sync-gomod.sh)"; return 1; }
+  log "building $controller $version (cold: several minutes on 2 cores)"
+  (cd "$src" && go_build_with_progress "$controller $version" -mod=readonly -trimpath -ldflags "-s -w" -o "$out/$controller" "github.com/fluxcd/$controller")
 }
 
 # The ServiceMonitor CRD (the Helm chart's optional ServiceMonitor is dry-run against it).
@@ -219,6 +221,14 @@ for c in "${components[@]}"; do
     flux-crds)
       flux="flux-crds-kc-$FLUX_KUSTOMIZE_CONTROLLER_VERSION-sc-$FLUX_SOURCE_CONTROLLER_VERSION-hc-$FLUX_HELM_CONTROLLER_VERSION"
       build_once "$cache/$flux" fetch_flux_crds; echo "FLUX_CRDS=$cache/$flux" ;;
+    flux)
+      for controller in source-controller kustomize-controller helm-controller; do
+        var="FLUX_$(echo "$controller" | tr 'a-z-' 'A-Z_')_VERSION"; version="${!var}"
+        build_once "$cache/flux-$controller-$version" build_flux_controller "$controller" "$version"
+        echo "FLUX_$(echo "$controller" | tr 'a-z-' 'A-Z_')=$cache/flux-$controller-$version/$controller"
+      done ;;
+    crane) build_once "$cache/crane-$CRANE_VERSION" build_go_install crane github.com/google/go-containerregistry/cmd/crane "$CRANE_VERSION"
+      echo "CRANE=$cache/crane-$CRANE_VERSION/crane" ;;
     prometheus-operator-crds) build_once "$cache/prometheus-operator-crds-$PROMETHEUS_OPERATOR_VERSION" fetch_prometheus_operator_crds
       echo "PROMETHEUS_OPERATOR_CRDS=$cache/prometheus-operator-crds-$PROMETHEUS_OPERATOR_VERSION" ;;
     gateway-api) build_once "$cache/gateway-api-$GATEWAY_API_VERSION" fetch_gateway_api

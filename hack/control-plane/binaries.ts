@@ -16,6 +16,8 @@ export type Component =
   | 'kustomize'
   | 'flux-crds'
   | 'prometheus-operator-crds'
+  | 'flux'
+  | 'crane'
   | 'traefik';
 
 export type BinaryPaths = Record<string, string>;

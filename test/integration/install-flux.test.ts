@@ -21,7 +21,7 @@ const files = readManifestTree(join(REPO_ROOT, 'config/flux'));
 let fluxCrds: string[] = [];
 
 beforeAll(async () => {
-  // Fetched (and helm-controller's generated with controller-gen) on first use.
+  // Fetched from the controllers' Go modules on first use.
   fluxCrds = await installCrds(client, await binary('flux-crds', 'FLUX_CRDS'));
 }, 600_000);
 
