@@ -18,6 +18,7 @@
 // streams, default 100), --settle SECONDS (before the idle RSS reading, default 3), --also-flags="..."
 // (node flags of one more variant, repeatable), --cpu-prof (also profile --profile-requests N
 // sequential turns, default 2000, and print the top entries), --no-build (use dist/ as it is),
+// --bin FILE (run another build's bin/agentry.js, e.g. of a clean checkout; nothing is built),
 // --timeout SECONDS (the whole run, default 900), --out DIR (default .bench).
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -49,6 +50,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     'profile-requests': { type: 'string', default: '2000' },
     'no-build': { type: 'boolean', default: false },
+    bin: { type: 'string' },
     timeout: { type: 'string', default: '900' },
     out: { type: 'string', default: '.bench' },
   },
@@ -69,6 +71,7 @@ const streams = positiveInt('--streams', values.streams, 1000);
 const settleMs = positiveInt('--settle', values.settle, 60) * 1000;
 const profileRequests = positiveInt('--profile-requests', values['profile-requests'], 100_000);
 const timeoutMs = positiveInt('--timeout', values.timeout, 7200) * 1000;
+const bin = values.bin === undefined ? undefined : resolve(values.bin);
 const alsoFlags = (values['also-flags'] ?? []).map((f) => f.split(/\s+/).filter(Boolean));
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -96,7 +99,7 @@ const modelBaseUrl = `${fake.url}/v1`;
 const running = new Set<RuntimeProcess>();
 
 async function startRuntime(name: string, stream: boolean, nodeFlags: readonly string[], extraNodeFlags: readonly string[] = []): Promise<RuntimeProcess> {
-  const runtime = await RuntimeProcess.start({ name, dir: runDir, modelBaseUrl, stream, nodeFlags }, extraNodeFlags);
+  const runtime = await RuntimeProcess.start({ name, dir: runDir, modelBaseUrl, stream, nodeFlags, ...(bin !== undefined && { bin }) }, extraNodeFlags);
   running.add(runtime);
   return runtime;
 }
@@ -185,7 +188,8 @@ async function profile(nodeFlags: readonly string[]): Promise<ProfileSummary> {
 
 async function run(): Promise<RuntimeBenchResult> {
   const loadAverageAtStart = loadavg();
-  if (values['no-build']) log('--no-build: using dist/ as it is');
+  if (bin !== undefined) log(`--bin: running ${bin}, nothing built`);
+  else if (values['no-build']) log('--no-build: using dist/ as it is');
   else {
     log('npm run build');
     await build();
@@ -216,7 +220,7 @@ async function run(): Promise<RuntimeBenchResult> {
       loadAverageAtEnd: loadavg(),
     },
     imageFlagsSource,
-    settings: { requests, warmup, clients, durationSeconds, streams },
+    settings: { requests, warmup, clients, durationSeconds, streams, bin: bin ?? 'bin/agentry.js of this checkout' },
     variants,
     ...(cpuProfile && { profile: cpuProfile }),
   };

@@ -26,6 +26,8 @@ export interface RuntimeStartOptions {
   modelBaseUrl: string;
   stream: boolean;
   nodeFlags: readonly string[];
+  /** The agentry.js to run: this checkout's bin/agentry.js unless given. */
+  bin?: string;
 }
 
 /** Writes agent.json and agent-card.json for an OpenAI agent at `modelBaseUrl`, checked with the contract. */
@@ -91,7 +93,7 @@ export class RuntimeProcess {
   static async start(opts: RuntimeStartOptions, extraNodeFlags: readonly string[] = []): Promise<RuntimeProcess> {
     const port = await freePort();
     const files = await writeAgentFiles(opts, port);
-    const args = [...opts.nodeFlags, ...extraNodeFlags, AGENTRY_BIN, 'runtime', '--config', files.config, '--agent-card', files.card, '--listen', `127.0.0.1:${port}`];
+    const args = [...opts.nodeFlags, ...extraNodeFlags, opts.bin ?? AGENTRY_BIN, 'runtime', '--config', files.config, '--agent-card', files.card, '--listen', `127.0.0.1:${port}`];
     const [command, argv] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', process.execPath, ...args]] : [process.execPath, args];
     const env = { ...process.env, AGENTRY_MODEL_API_KEY: 'sk-bench-not-a-real-key', NODE_ENV: 'production', NODE_NO_WARNINGS: '1' };
     const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env });
@@ -106,12 +108,18 @@ export class RuntimeProcess {
       if (!runtime.stopping) process.stderr.write(`[bench] the runtime ${opts.name} exited unexpectedly (${signal ?? `code ${code}`}); see ${logFile}\n`);
     });
     try {
-      await waitFor(`the runtime ${opts.name} to be ready (/readyz)`, async () => {
-        if (runtime.exited) throw new Error(`the runtime exited (code ${child.exitCode}); see ${logFile}`);
-        const res = await fetch(`${runtime.url}readyz`, { signal: AbortSignal.timeout(2000) });
-        await res.arrayBuffer();
-        return res.ok;
-      }, 60_000, 50);
+      const exitedEarly = runtime.exit.then(() => {
+        throw new Error(`the runtime ${opts.name} exited before it was ready (code ${child.exitCode}); see ${logFile}`);
+      });
+      await Promise.race([
+        exitedEarly,
+        waitFor(`the runtime ${opts.name} to be ready (/readyz)`, async () => {
+          const res = await fetch(`${runtime.url}readyz`, { signal: AbortSignal.timeout(2000) });
+          await res.arrayBuffer();
+          return res.ok;
+        }, 60_000, 50),
+      ]);
+      exitedEarly.catch(() => undefined);
     } catch (err) {
       await runtime.stop();
       throw err;

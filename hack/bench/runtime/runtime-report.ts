@@ -29,7 +29,7 @@ export interface RuntimeBenchResult {
   machine: { nproc: number; cpuModel: string; memoryGiB: number; node: string; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
   /** Where the image's runtime node flags came from. */
   imageFlagsSource: string;
-  settings: { requests: number; warmup: number; clients: number[]; durationSeconds: number; streams: number };
+  settings: { requests: number; warmup: number; clients: number[]; durationSeconds: number; streams: number; bin: string };
   variants: VariantResult[];
   profile?: ProfileSummary;
 }
@@ -129,7 +129,7 @@ export function formatRuntimeReport(r: RuntimeBenchResult): string {
     `Agentry runtime benchmark (${r.startedAt}, ${round(r.durationSeconds, 0)} s): fake OpenAI model answering at once, everything on 127.0.0.1`,
     `machine: nproc ${m.nproc} (${m.cpuModel}), ${m.memoryGiB} GiB, node ${m.node}, load ${load(m.loadAverageAtStart)} at start, ${load(m.loadAverageAtEnd)} at end`,
     `latency: ${r.settings.requests} turns each way after ${r.settings.warmup} warm-up, direct and runtime alternating; throughput: ${r.settings.durationSeconds} s per level after 1 s warm-up`,
-    `image runtime node flags: ${r.imageFlagsSource}`,
+    `runtime: ${r.settings.bin}; image runtime node flags: ${r.imageFlagsSource}`,
     '',
     markdownTable([['measure', ...r.variants.map((v) => `node ${v.nodeFlags.length > 0 ? v.nodeFlags.join(' ') : '(no flags)'}${v.label ? ` [${v.label}]` : ''}`), 'target'], ...variantRows(r.variants, r.settings.clients)]),
   );
