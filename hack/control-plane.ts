@@ -7,6 +7,8 @@
 //        run in the foreground until Ctrl-C / SIGTERM (or until stdin closes, which is how the test
 //        harness ties the control plane's life to the jest process that started it)
 //
+//   --flux also runs Flux's source-, kustomize- and helm-controller (their CRDs installed first).
+//
 //   --gateway also runs Traefik as the Gateway API data plane: GatewayClass agentry-traefik, Gateway
 //   agentry-gateway/traefik on a free loopback port (printed, and in state.json).
 //
@@ -28,6 +30,7 @@ const { positionals, values } = parseArgs({
     nodes: { type: 'string', default: '1' },
     'no-controllers': { type: 'boolean', default: false },
     gateway: { type: 'boolean', default: false },
+    flux: { type: 'boolean', default: false },
     dir: { type: 'string' },
     'exit-with-stdin': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -60,7 +63,7 @@ function alive(pid: number): boolean {
 
 async function run(dir: string | undefined): Promise<void> {
   if (dir) await mkdir(dir, { recursive: true });
-  const cp = await ControlPlane.start({ nodes, controllers: !values['no-controllers'] || nodes > 0, gateway: values.gateway, ...(dir ? { dir } : {}) });
+  const cp = await ControlPlane.start({ nodes, controllers: !values['no-controllers'] || nodes > 0, gateway: values.gateway, flux: values.flux, ...(dir ? { dir } : {}) });
   const info = cp.describe();
   const state: State = { ...info, supervisorPid: process.pid };
   await writeFile(join(info.dir, 'state.json'), JSON.stringify(state, null, 2));
@@ -99,6 +102,7 @@ async function up(dir: string): Promise<void> {
     const args = ['--import', 'tsx', script, 'run', '--dir', dir, '--nodes', String(nodes), '--keep'];
     if (values['no-controllers']) args.push('--no-controllers');
     if (values.gateway) args.push('--gateway');
+    if (values.flux) args.push('--flux');
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
     child.unref();
     process.stderr.write(`starting (building binaries on first use; progress in ${dir}/supervisor.log)\n`);
@@ -140,6 +144,6 @@ switch (command) {
     await down(values.dir ?? defaultDir);
     break;
   default:
-    process.stderr.write('usage: control-plane.ts up|down|env|run [--nodes N] [--no-controllers] [--gateway] [--dir D] [--exit-with-stdin]\n');
+    process.stderr.write('usage: control-plane.ts up|down|env|run [--nodes N] [--no-controllers] [--gateway] [--flux] [--dir D] [--exit-with-stdin]\n');
     process.exitCode = command === 'help' ? 0 : 2;
 }

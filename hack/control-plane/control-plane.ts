@@ -11,6 +11,7 @@ import { KubeClient } from '../../src/kube/kube-client.js';
 import { KubeConnection } from '../../src/kube/kube-connection.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 import { ensureBinaries, requirePath, type BinaryPaths, type Component } from './binaries.js';
+import { startFlux, type FluxInfo } from './flux.js';
 import { freePort } from './free-port.js';
 import { startTraefikGateway, type GatewayInfo } from './gateway.js';
 import { generatePki, type Pki } from './pki.js';
@@ -27,6 +28,8 @@ export interface ControlPlaneOptions {
   gatewayApi?: boolean;
   /** Run Traefik as the Gateway API data plane, with a GatewayClass and a Gateway on a loopback port (hack/control-plane/gateway.ts). */
   gateway?: boolean;
+  /** Install Flux's CRDs and run its source-, kustomize- and helm-controller (hack/control-plane/flux.ts). */
+  flux?: boolean;
   log?: (message: string) => void;
   /** Flags appended to a component's defaults (the benchmark raises the controllers' API client QPS). */
   extraArgs?: Partial<Record<'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok', string[]>>;
@@ -43,6 +46,8 @@ export interface ControlPlaneInfo {
   binaries: BinaryPaths;
   /** With the `gateway` option: Traefik's Gateway and where it listens. */
   gateway?: GatewayInfo;
+  /** With the `flux` option: where its controllers listen. */
+  flux?: FluxInfo;
 }
 
 // Service and pod ranges must not overlap: kwok hands out pod IPs from its own CIDR, and its
@@ -100,6 +105,7 @@ export class ControlPlane {
     if (this.options.gatewayApi !== false) components.push('gateway-api');
     // Traefik needs the Gateway API CRDs (gatewayApi, the default).
     if (this.options.gateway) components.push('traefik');
+    if (this.options.flux) components.push('flux', 'flux-crds');
     const started = Date.now();
     const binaries = await ensureBinaries(components);
 
@@ -223,17 +229,20 @@ export class ControlPlane {
       await installCrds(client, requirePath(binaries, 'GATEWAY_API_CRDS'));
     }
     if (nodes > 0) await this.waitForNodesReady(client, nodeNames);
+    const flux = this.options.flux
+      ? await startFlux({ processes: this.processes, binaries, client, kubeconfig: this.kubeconfigPath, dir: this.dir, installCrds, waitFor })
+      : undefined;
     const gateway = this.options.gateway
       ? await startTraefikGateway({ processes: this.processes, client, binary: requirePath(binaries, 'TRAEFIK'), kubeconfig: this.kubeconfigPath })
       : undefined;
     client.close();
 
-    this.info = { dir: this.dir, kubeconfig: this.kubeconfigPath, server, etcdUrl: `http://127.0.0.1:${etcdPort}`, nodes: nodeNames, pids: {}, binaries };
+    this.info = { dir: this.dir, kubeconfig: this.kubeconfigPath, server, etcdUrl: `http://127.0.0.1:${etcdPort}`, nodes: nodeNames, pids: {}, binaries, ...(flux ? { flux } : {}) };
     if (gateway) {
       this.info.gateway = gateway;
       this.log(`gateway ${gateway.namespace}/${gateway.name} (Traefik) on ${gateway.url}`);
     }
-    this.log(`ready in ${((Date.now() - started) / 1000).toFixed(1)}s: ${server} (${nodes} kwok node(s)${controllers ? ', controllers' : ''})`);
+    this.log(`ready in ${((Date.now() - started) / 1000).toFixed(1)}s: ${server} (${nodes} kwok node(s)${controllers ? ', controllers' : ''}${flux ? ', Flux' : ''})`);
   }
 
   private startEtcd(binary: string): ManagedProcess {
