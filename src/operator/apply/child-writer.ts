@@ -4,6 +4,10 @@
 // that carries the live object's uid: if the object was replaced, the API server refuses it (the uid
 // is immutable) rather than applying over the new one. A delete carries the uid as a precondition.
 //
+// Server-side apply never removes a field another manager set, so a field someone added to a
+// security field (a capability beside our `drop: [ALL]`, an ingress rule) is then removed by a JSON
+// patch that tests the uid and resourceVersion the apply returned (write-decision.ts securityRepairs).
+//
 // A child made by a create has its fields recorded under an Update entry of the operator's field
 // manager; server-side apply only removes fields its Apply entry owns, so before the first apply that
 // changes what the operator wants, that entry is turned into an Apply entry (what kubectl does when
@@ -12,7 +16,7 @@ import type { KubeClient } from '../../kube/kube-client.js';
 import { KubeApiError } from '../../kube/kube-api-error.js';
 import { isRecord, type KubeObject } from '../../kube/kube-object.js';
 import { asFieldSet, unionFieldSets, type FieldSet } from '../owned-fields.js';
-import { APPLIED_HASH_ANNOTATION, FIELD_MANAGER, type WriteDecision, type WrittenVersion } from './write-decision.js';
+import { APPLIED_HASH_ANNOTATION, FIELD_MANAGER, securityRepairs, type WriteDecision, type WrittenVersion } from './write-decision.js';
 
 export type CreateResult = { created: true; object: KubeObject } | { created: false; exists: true };
 export type PatchResult = { patched: true; object: KubeObject } | { patched: false; replaced: true };
@@ -66,7 +70,17 @@ export class ChildWriter {
   async patch(decision: PatchDecision): Promise<PatchResult> {
     try {
       if (decision.upgradeManagedFields) await this.upgradeManagedFields(decision.desired);
-      const object = await this.client.apply(decision.desired, { fieldManager: FIELD_MANAGER, force: true });
+      let object = await this.client.apply(decision.desired, { fieldManager: FIELD_MANAGER, force: true });
+      // A security field another manager added beside ours survives an apply: remove it.
+      const repairs = securityRepairs(decision.desired, object);
+      if (repairs.length > 0) {
+        object = await this.client.patch(
+          object,
+          [{ op: 'test', path: '/metadata/uid', value: object.metadata.uid }, { op: 'test', path: '/metadata/resourceVersion', value: object.metadata.resourceVersion }, ...repairs],
+          'json',
+          { fieldManager: FIELD_MANAGER },
+        );
+      }
       this.remember(object);
       return { patched: true, object };
     } catch (err) {

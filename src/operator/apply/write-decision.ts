@@ -239,6 +239,52 @@ function listDifference(desired: unknown[], live: unknown, path: string, exact: 
   return undefined;
 }
 
+export interface JsonPatchOperation {
+  op: 'add' | 'remove' | 'test';
+  path: string;
+  value?: unknown;
+}
+
+/**
+ * The JSON patch operations that make `live` hold exactly the desired security fields, for what
+ * server-side apply cannot do: remove a field another manager added beside ours (a capability, a
+ * `privileged`, an ingress rule), which an apply of ours leaves in place because it is not ours to
+ * remove. Paths use live's list indices (elements matched by name). Empty when live already holds them.
+ */
+export function securityRepairs(desired: KubeObject, live: KubeObject): JsonPatchOperation[] {
+  const exact = SECURITY_FIELDS[desired.kind];
+  if (exact === undefined || exact === true) return [];
+  const ops: JsonPatchOperation[] = [];
+  repairs(desired, live, '', exact, ops);
+  return ops;
+}
+
+function repairs(desired: unknown, live: unknown, pointer: string, exact: ExactFields, ops: JsonPatchOperation[]): void {
+  if (exact === true) {
+    if (sameValue(desired, live)) return;
+    if (desired === undefined) ops.push({ op: 'remove', path: pointer });
+    else ops.push({ op: 'add', path: pointer, value: desired });
+    return;
+  }
+  if (!isRecord(live)) return; // nothing of ours to repair below a node that is not there (apply puts it back)
+  const want = isRecord(desired) ? desired : {};
+  for (const [field, spec] of Object.entries(exact)) {
+    if (field === EACH) continue;
+    const at = `${pointer}/${field.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    const each = spec !== true ? spec[EACH] : undefined;
+    if (each !== undefined && each !== true && Array.isArray(want[field]) && Array.isArray(live[field])) {
+      const liveList = live[field] as unknown[];
+      for (const element of want[field] as unknown[]) {
+        if (!isRecord(element)) continue;
+        const index = liveList.findIndex((l) => isRecord(l) && l.name === element.name);
+        if (index >= 0) repairs(element, liveList[index], `${at}/${index}`, each, ops);
+      }
+      continue;
+    }
+    if (spec === true || isRecord(live[field])) repairs(want[field], live[field], at, spec, ops);
+  }
+}
+
 /** Scalars and whole subtrees: equal JSON (key order aside), quantities by amount. */
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;

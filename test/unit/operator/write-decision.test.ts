@@ -14,6 +14,7 @@ import {
   decideChildWrite,
   firstDifference,
   isOwnedBy,
+  securityRepairs,
   withAppliedHash,
   type LiveChild,
   type WriteDecision,
@@ -228,6 +229,30 @@ describe('firstDifference', () => {
         expect(firstDifference(obj, { ...obj, data: { ...extra, ...value } })).toBeUndefined();
       }),
     );
+  });
+});
+
+describe('securityRepairs', () => {
+  it('removes what another manager added beside our security fields, by live index, and puts back what was removed', () => {
+    const desired = deployment();
+    const live = stored(desired, (o) => {
+      podSpec(o).containers.unshift({ name: 'sidecar', securityContext: { privileged: true } });
+      const ours = podSpec(o).containers[1] as { securityContext: { capabilities: Record<string, unknown> } };
+      ours.securityContext.capabilities.add = ['NET_ADMIN'];
+      delete podSpec(o).automountServiceAccountToken;
+    });
+    expect(securityRepairs(desired, live)).toEqual([
+      { op: 'add', path: '/spec/template/spec/automountServiceAccountToken', value: false },
+      { op: 'add', path: '/spec/template/spec/containers/1/securityContext', value: container(desired).securityContext },
+    ]);
+    // The sidecar is not ours: its securityContext is left alone.
+    expect(securityRepairs(desired, stored(desired))).toEqual([]);
+  });
+
+  it('replaces a NetworkPolicy spec whole, and has nothing to say about kinds without security fields', () => {
+    const live = stored(networkPolicy(), (o) => (o.spec as { ingress: unknown[] }).ingress.push({}));
+    expect(securityRepairs(networkPolicy(), live)).toEqual([{ op: 'add', path: '/spec', value: networkPolicy().spec }]);
+    expect(securityRepairs(route(), stored(route(), (o) => (o.spec = {})))).toEqual([]);
   });
 });
 
