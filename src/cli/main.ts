@@ -1,12 +1,9 @@
-// The `agentry` command.
+// The `agentry` command. Each command's module is loaded only when it runs: an agent pod running
+// `agentry runtime` must not load the operator, render or convert (memory, start-up time, and a
+// runtime that does not depend on operator code it never uses).
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { CliIo } from './cli-io.js';
-import { convertCommand } from './convert-command.js';
-import { invokeCommand } from './invoke-command.js';
-import { renderCommand } from './render-command.js';
-import { runCommand } from './run-command.js';
-import { runtimeCommand } from './runtime-command.js';
 
 export const USAGE = `Usage: agentry <command> [flags]
 
@@ -34,15 +31,15 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   const [command, ...rest] = argv;
   switch (command) {
     case 'run':
-      return runCommand(rest, io);
+      return (await import('./run-command.js')).runCommand(rest, io);
     case 'render':
-      return renderCommand(rest, io);
+      return (await import('./render-command.js')).renderCommand(rest, io);
     case 'runtime':
-      return runtimeCommand(rest, io);
+      return (await import('./runtime-command.js')).runtimeCommand(rest, io);
     case 'invoke':
-      return invokeCommand(rest, io);
+      return (await import('./invoke-command.js')).invokeCommand(rest, io);
     case 'convert':
-      return convertCommand(rest, io);
+      return (await import('./convert-command.js')).convertCommand(rest, io);
     case undefined:
     case '-h':
     case '--help':
