@@ -29,9 +29,19 @@ export class RuntimeServer {
 
   private readonly rpcPaths: Set<string>;
 
+  /** Requests whose response has not ended yet, and who waits for there to be none. */
+  private active = 0;
+
+  private readonly idleWaiters = new Set<() => void>();
+
   constructor(private readonly options: RuntimeServerOptions) {
     this.rpcPaths = new Set(['/', ...options.rpcPaths]);
     this.server = createServer((req, res) => {
+      this.active += 1;
+      res.once('close', () => {
+        this.active -= 1;
+        if (this.active === 0) for (const wake of this.idleWaiters) wake();
+      });
       this.route(req, res).catch((err: unknown) => {
         options.logger.error({ err, path: req.url }, 'request failed');
         if (!res.headersSent) reply(res, 500, 'internal error\n');
@@ -58,6 +68,24 @@ export class RuntimeServer {
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
+    });
+  }
+
+  /**
+   * Resolves once no response is being written (or after timeoutMs): a task that has just ended
+   * still has its answer on the way to its client, which closing the connections would cut off.
+   */
+  responsesSent(timeoutMs: number): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.idleWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      this.idleWaiters.add(done);
     });
   }
 

@@ -48,6 +48,9 @@ export const RUNTIME_DEFAULTS: Readonly<RuntimeLimits> = {
   shutdownGraceSeconds: 25,
 };
 
+/** How long stop() waits, after the tasks have ended, for their answers to reach the clients. */
+const RESPONSE_FLUSH_MS = 2000;
+
 export interface RuntimeOptions {
   configPath: string;
   cardPath: string | undefined;
@@ -174,6 +177,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningAgen
         logger.info({ inFlight: executor.inFlight, graceMs }, 'shutting down: no new connections, waiting for in-flight tasks');
         const closed = server.stopAccepting();
         await executor.drain(graceMs);
+        // The tasks have ended (or were canceled at the deadline); their answers go out before the
+        // remaining connections are closed.
+        await server.responsesSent(RESPONSE_FLUSH_MS);
         server.closeAll();
         await closed;
         await Promise.all(mcpSources.map((s) => s.close()));

@@ -93,6 +93,7 @@ export class RuntimeProcess {
   stderr = '';
   readonly exited: Promise<ExitResult>;
   private readonly logListeners = new Set<() => void>();
+  private terminated = false;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -187,9 +188,12 @@ export class RuntimeProcess {
     }
   }
 
-  /** SIGTERM; resolves with the exit code (null when killed after timeoutMs). */
+  /**
+   * SIGTERM (unless one was sent already: like the kubelet, one only), then resolves with the exit
+   * code once the process has exited; null when it had to be killed after timeoutMs.
+   */
   async stop(timeoutMs = 30_000): Promise<number | null> {
-    if (this.running) this.child.kill('SIGTERM');
+    if (this.running && !this.terminated) this.signal('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
     const { code } = await this.exited;
     clearTimeout(timer);
@@ -203,6 +207,7 @@ export class RuntimeProcess {
   }
 
   signal(signal: NodeJS.Signals): void {
+    if (signal === 'SIGTERM') this.terminated = true;
     this.child.kill(signal);
   }
 
