@@ -20,6 +20,7 @@ import type { McpToolSource } from './mcp-tool-source.js';
 import { describeModelError } from './model-error.js';
 import type { RuntimeMetrics } from './runtime-metrics.js';
 import { scrubDeep, type RuntimeSecrets } from './runtime-secrets.js';
+import { StreamBatcher } from './stream-batcher.js';
 import { buildToolSet } from './tool-set.js';
 
 export interface AgentExecutorDeps {
@@ -212,19 +213,25 @@ export class AgentryExecutor implements AgentExecutor {
         bus.publish(responseChunk(taskId, contextId, artifactId, piece, streamed, false));
         streamed = true;
       };
+      const batcher = new StreamBatcher(publish);
       const approvals: PendingToolCall[] = [];
       for await (const part of result.fullStream) {
-        if (part.type === 'text-delta' && part.text !== '') {
-          publish(redactor.push(part.text));
+        if (part.type === 'text-delta') {
+          if (part.text === '') continue;
+          batcher.push(redactor.push(part.text));
           text += part.text;
-        } else if (part.type === 'tool-approval-request') {
+          continue;
+        }
+        batcher.flush();
+        if (part.type === 'tool-approval-request') {
           const input: unknown = part.toolCall.input;
           approvals.push({ approvalId: part.approvalId, toolName: part.toolCall.toolName, input });
         } else if (part.type === 'error') {
           throw part.error;
         }
       }
-      publish(redactor.end());
+      batcher.push(redactor.end());
+      batcher.flush();
       // The last event replaces the streamed pieces with the whole answer (append: false), so the
       // stored task, and a client that polls it, holds one text part rather than one per token.
       if (text !== '') bus.publish(responseChunk(taskId, contextId, artifactId, secrets.scrub(text), false, true));
