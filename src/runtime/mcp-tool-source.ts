@@ -2,9 +2,9 @@
 // legacy SSE transport), its tool list, and calls. A server that is down does not keep the agent
 // from serving: it is retried in the background with capped exponential backoff, and until it
 // answers its tools are reported as unavailable to the model rather than silently missing.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+// The MCP SDK (and its JSON Schema validator) is loaded with the first server: an agent without MCP
+// tools does not pay ~11 MB of RSS for it.
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Logger } from 'pino';
 
@@ -151,16 +151,19 @@ export class McpToolSource {
       for (const [name, value] of Object.entries(headers)) merged.set(name, value);
       return fetch(input, { ...init, headers: merged });
     };
+    const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
     try {
       return await this.openWith(new StreamableHTTPClientTransport(url, { fetch: fetchWithHeaders }));
     } catch (err) {
       if (!isHttpClientError(err)) throw err;
+      const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
       return await this.openWith(new SSEClientTransport(url, { fetch: fetchWithHeaders }));
     }
   }
 
   private async openWith(transport: Transport): Promise<{ client: Client; tools: McpTool[] }> {
-    const client = new Client({ name: 'agentry-runtime', version: this.options.clientVersion });
+    const { Client: McpClient } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const client = new McpClient({ name: 'agentry-runtime', version: this.options.clientVersion });
     await client.connect(transport, { timeout: 10_000 });
     try {
       const listed = await client.listTools(undefined, { timeout: 10_000 });
