@@ -41,12 +41,14 @@ export interface AgentExecutorDeps {
 }
 
 interface Run {
+  readonly contextId: string;
   readonly controller: AbortController;
   /** Set by cancelTask (or a vanished stream client) before it aborts: the abort is not a failure. */
   canceledBecause: string | undefined;
 }
 
 interface PendingApproval {
+  contextId: string;
   calls: PendingToolCall[];
   /** The exchange so far (the user's message, the model's tool calls), continued after the decision. */
   turn: ModelMessage[];
@@ -84,7 +86,7 @@ export class AgentryExecutor implements AgentExecutor {
       return;
     }
     bus.publish(statusUpdate(taskId, contextId, TaskState.TASK_STATE_WORKING));
-    const run: Run = { controller: new AbortController(), canceledBecause: undefined };
+    const run: Run = { contextId, controller: new AbortController(), canceledBecause: undefined };
     this.runs.set(taskId, run);
     this.deps.metrics.tasksInFlight.inc();
     log.info({ event: 'task_started', resumed: requestContext.task !== undefined }, 'task started');
@@ -92,7 +94,7 @@ export class AgentryExecutor implements AgentExecutor {
       const turn = this.turnFor(taskId, user, log);
       const outcome = await this.callModel(this.deps.conversations.history(contextId), turn, run.controller.signal, bus, taskId, contextId);
       if (outcome.approvals.length > 0) {
-        this.pending.set(taskId, { calls: outcome.approvals, turn: [...turn, ...outcome.responseMessages] });
+        this.pending.set(taskId, { contextId, calls: outcome.approvals, turn: [...turn, ...outcome.responseMessages] });
         // The model wrote the tool inputs: what the user is shown of them is scrubbed like an answer.
         const { scrub } = this.deps.secrets;
         this.finish(bus, taskId, contextId, TaskState.TASK_STATE_INPUT_REQUIRED, scrub(approvalQuestion(outcome.approvals)), started, log, {
@@ -120,13 +122,16 @@ export class AgentryExecutor implements AgentExecutor {
 
   cancelTask = (taskId: string, bus: ExecutionEventBus): Promise<void> => {
     const run = this.runs.get(taskId);
+    const waiting = this.pending.get(taskId);
     this.pending.delete(taskId);
     if (run !== undefined) {
       run.canceledBecause = 'canceled';
       run.controller.abort();
     }
-    // contextId is not needed by the SDK for a status update on a known task.
-    bus.publish(statusUpdate(taskId, '', TaskState.TASK_STATE_CANCELED, agentMessage('The task was canceled.', '', taskId)));
+    // The SDK calls this only for a task it has a live event bus for: one running or waiting for
+    // approval, so its context is known (the status message carries it to clients).
+    const contextId = run?.contextId ?? waiting?.contextId ?? '';
+    bus.publish(statusUpdate(taskId, contextId, TaskState.TASK_STATE_CANCELED, agentMessage('The task was canceled.', contextId, taskId)));
     bus.finished();
     return Promise.resolve();
   };

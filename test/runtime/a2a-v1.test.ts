@@ -124,6 +124,8 @@ describe('A2A 1.0', () => {
     expect(model.requests[0]?.aborted).toBe(true);
     const got = await client.getTask({ tenant: '', id: started.id });
     expect(stateName(got)).toBe('TASK_STATE_CANCELED');
+    expect(got.contextId).toBe(started.contextId);
+    expect(got.status?.message?.contextId).toBe(started.contextId);
   });
 
   it('SubscribeToTask follows a running task to its end', async () => {
@@ -147,5 +149,13 @@ describe('A2A 1.0', () => {
     expect(sawArtifact).toBe(true);
     expect(states[states.length - 1]).toBe('TASK_STATE_COMPLETED');
     await waitFor(async () => stateName(await client.getTask({ tenant: '', id: started.id })) === 'TASK_STATE_COMPLETED', 5000);
+  });
+
+  it('logs one JSON line per task start and end, with its taskId and contextId', async () => {
+    model.reset();
+    const task = await sendText(client, 'log me');
+    const ended = await runtime.waitForLog(new RegExp(`"taskId":"${task.id}".*"event":"task_ended"`));
+    expect(ended).toMatchObject({ taskId: task.id, contextId: task.contextId, state: 'TASK_STATE_COMPLETED', component: 'agentry-runtime' });
+    expect(runtime.logsMatching(new RegExp(`"taskId":"${task.id}".*"event":"task_started"`))).toHaveLength(1);
   });
 });

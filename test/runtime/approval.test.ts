@@ -160,4 +160,19 @@ describe('a tool that needs approval', () => {
     const task = await streamed.getTask({ tenant: '', id: asked.taskId ?? '' });
     expect(answerOf(task)).toBe('Streamed: all gone.');
   });
+
+  it('CancelTask of a task waiting for approval cancels it; the tool is never called', async () => {
+    model.reset();
+    model.script({ toolCalls: [{ name: 'delete_everything', arguments: {} }] }, { text: 'should not be reached' });
+    const before = mcp.calls.length;
+    const asked = await sendText(client, 'Delete everything, then I change my mind');
+    expect(stateName(asked)).toBe('TASK_STATE_INPUT_REQUIRED');
+    const canceled = await client.cancelTask({ tenant: '', id: asked.id, metadata: undefined });
+    expect(stateName(canceled)).toBe('TASK_STATE_CANCELED');
+    expect(canceled.contextId).toBe(asked.contextId);
+    // The task is over: an "approve" in it is refused, and runs nothing.
+    await expect(sendText(client, 'approve', { taskId: asked.id, contextId: asked.contextId })).rejects.toThrow();
+    expect(mcp.calls).toHaveLength(before);
+    expect(model.requests).toHaveLength(1);
+  });
 });
