@@ -1,14 +1,18 @@
 // The Flux examples hang together: every path exists in this repository, every dependency and
-// source is defined, the HelmRelease replaces CRDs on upgrade and its values pass the chart's schema.
-// (test/integration/install-flux.test.ts validates them against Flux's own CRDs.)
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// source is defined, the HelmRelease replaces CRDs on upgrade and its values pass the chart's schema,
+// and docs/flux.md shows each file as it is (version-source.test.ts checks the release they pin).
+// (test/integration/install-flux.test.ts validates them against Flux's own CRDs;
+// test/integration/flux-gitops.test.ts has Flux's controllers reconcile them.)
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { stringify } from 'yaml';
 
+import { customResourceDefinitions } from '../../../src/api/custom-resource-definitions.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
+import { updateGolden } from '../../harness/update-golden.js';
 import { helmBinary, helmTemplate } from './support/helm.js';
 import { objectName, readManifestTree } from './support/manifests.js';
 import { REPO_ROOT } from './support/paths.js';
@@ -98,5 +102,45 @@ describe('the Flux examples', () => {
     // The operator Kustomization it depends on is the one both install variants define.
     expect(byName(of('Kustomization', 'kustomize'), 'agentry')).toBeDefined();
     expect(byName(of('Kustomization', 'helm'), 'agentry')).toBeDefined();
+  });
+});
+
+describe("the tenant's health check", () => {
+  it('can read an Agent before the operator first writes its status: the CRD starts status as {}', () => {
+    // CEL's has(status.observedGeneration) fails on an object without `status`.
+    const agents = customResourceDefinitions().find((crd) => crd.spec.names.kind === 'Agent');
+    expect(agents?.spec.versions.map((v) => v.schema.openAPIV3Schema.properties?.status?.default)).toEqual([{}]);
+    const tenant = of('Kustomization', 'tenant')[0] as KubeObject & { spec: { healthCheckExprs: { inProgress?: string }[] } };
+    expect(tenant.spec.healthCheckExprs[0]?.inProgress).toBe('!has(status.observedGeneration)');
+  });
+});
+
+// docs/flux.md shows every file of config/flux/ in a block
+//   <!-- file config/flux/x.yaml -->
+//   ```yaml
+//   ...the file...
+//   ```
+//   <!-- end file -->
+// and test/integration/flux-gitops.test.ts applies those files: what the docs show is what was
+// tested. UPDATE_GOLDEN=1 rewrites the blocks from the files.
+describe('docs/flux.md', () => {
+  const DOC = join(REPO_ROOT, 'docs/flux.md');
+  const BLOCK = /<!-- file (\S+) -->\n```yaml\n([\s\S]*?)```\n<!-- end file -->/g;
+  const filesUnder = (dir: string): string[] =>
+    readdirSync(dir)
+      .sort()
+      .flatMap((name) => (statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name)) : [join(dir, name)]));
+
+  it('shows every file of config/flux/ as it is', () => {
+    const text = readFileSync(DOC, 'utf8');
+    const blocks = [...text.matchAll(BLOCK)];
+    expect(blocks.map(([, file]) => file).sort()).toEqual(filesUnder(FLUX_DIR).map((f) => f.slice(REPO_ROOT.length + 1)));
+    let updated = text;
+    for (const [whole, file = '', shown] of blocks) {
+      const content = readFileSync(join(REPO_ROOT, file), 'utf8');
+      if (updateGolden()) updated = updated.replace(whole, `<!-- file ${file} -->\n\`\`\`yaml\n${content}\`\`\`\n<!-- end file -->`);
+      else expect({ file, shown }).toEqual({ file, shown: content });
+    }
+    if (updated !== text) writeFileSync(DOC, updated);
   });
 });
