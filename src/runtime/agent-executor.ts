@@ -58,6 +58,8 @@ interface ModelOutcome {
   responseMessages: ModelMessage[];
   approvals: PendingToolCall[];
   usage: LanguageModelUsage;
+  /** The model's last step asked for tools: with no approval pending, the step limit cut the loop. */
+  endedOnToolCalls: boolean;
 }
 
 export class AgentryExecutor implements AgentExecutor {
@@ -103,6 +105,13 @@ export class AgentryExecutor implements AgentExecutor {
         return;
       }
       this.deps.conversations.append(contextId, [...turn, ...outcome.responseMessages]);
+      if (outcome.endedOnToolCalls) {
+        // Not an answer: the model was still working when limits.maxSteps ran out. The exchange is
+        // kept in the conversation, so "go on" in this context continues where it stopped.
+        const steps = this.deps.config.limits.maxSteps;
+        this.finish(bus, taskId, contextId, TaskState.TASK_STATE_FAILED, `the model was still calling tools after ${steps} steps (limits.maxSteps) and gave no answer; ask it to go on`, started, log);
+        return;
+      }
       this.finish(bus, taskId, contextId, TaskState.TASK_STATE_COMPLETED, undefined, started, log);
     } catch (err) {
       if (run.canceledBecause !== undefined) {
@@ -241,7 +250,7 @@ export class AgentryExecutor implements AgentExecutor {
       // stored task, and a client that polls it, holds one text part rather than one per token.
       if (text !== '') bus.publish(responseChunk(taskId, contextId, artifactId, secrets.scrub(text), false, true));
       const response = await result.response;
-      outcome = { responseMessages: response.messages, approvals, usage: await result.totalUsage };
+      outcome = { responseMessages: response.messages, approvals, usage: await result.totalUsage, endedOnToolCalls: (await result.finishReason) === 'tool-calls' };
     } else {
       const result = await generateText(settings);
       const approvals: PendingToolCall[] = result.content
@@ -251,7 +260,7 @@ export class AgentryExecutor implements AgentExecutor {
           return { approvalId: part.approvalId, toolName: part.toolCall.toolName, input };
         });
       if (result.text !== '') bus.publish(responseChunk(taskId, contextId, artifactId, secrets.scrub(result.text), false, true));
-      outcome = { responseMessages: result.response.messages, approvals, usage: result.totalUsage };
+      outcome = { responseMessages: result.response.messages, approvals, usage: result.totalUsage, endedOnToolCalls: result.finishReason === 'tool-calls' };
     }
     this.deps.metrics.modelTokens.inc({ direction: 'input' }, outcome.usage.inputTokens ?? 0);
     this.deps.metrics.modelTokens.inc({ direction: 'output' }, outcome.usage.outputTokens ?? 0);
