@@ -9,6 +9,11 @@ import { join } from 'node:path';
 
 const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
+/** `command args`, run so that the kernel kills it when this process dies (when setpriv is there). */
+export function dyingWithParent(command: string, args: readonly string[]): [string, string[]] {
+  return setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', command, ...args]] : [command, [...args]];
+}
+
 export interface ManagedProcess {
   name: string;
   pid: number;
@@ -28,7 +33,7 @@ export class ProcessGroup {
   start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): ManagedProcess {
     const logFile = join(this.logDir, `${name}.log`);
     const fd = openSync(logFile, 'a');
-    const [cmd, argv] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', command, ...args]] : [command, args];
+    const [cmd, argv] = dyingWithParent(command, args);
     const child = spawn(cmd, argv, { stdio: ['ignore', fd, fd], env });
     closeSync(fd);
     if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);

@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { dyingWithParent } from '../../../hack/control-plane/process-group.js';
 import { Informer } from '../../../src/controller/informer.js';
 import { KubeListWatch } from '../../../src/controller/kube-list-watch.js';
 import { KubeClient } from '../../../src/kube/kube-client.js';
@@ -321,7 +322,9 @@ export class NodeAgent {
     const preload = new URL(PRELOAD);
     preload.searchParams.set('hosts', this.hostsFile);
     const args = withListen(program.args, address);
-    const child = spawn(process.execPath, ['--import', preload.href, AGENTRY_BIN, 'runtime', ...args, ...(this.options.runtimeArgs ?? [])], {
+    // Through setpriv --pdeathsig: a test or `npm run dev` that dies leaves no runtime behind.
+    const [command, argv] = dyingWithParent(process.execPath, ['--import', preload.href, AGENTRY_BIN, 'runtime', ...args, ...(this.options.runtimeArgs ?? [])]);
+    const child = spawn(command, argv, {
       // The pod's environment, and nothing of ours (no PATH: a pod has the image's).
       env: program.env,
       stdio: ['ignore', 'pipe', 'pipe'],
