@@ -11,6 +11,9 @@ import type { JsonRpcEndpoint } from './json-rpc-endpoint.js';
 
 export const AGENT_CARD_PATH = '/.well-known/agent-card.json';
 
+/** Served on GET (and HEAD). */
+const GET_PATHS: ReadonlySet<string> = new Set([AGENT_CARD_PATH, '/healthz', '/livez', '/readyz', '/metrics']);
+
 export interface RuntimeServerOptions {
   host: string;
   port: number;
@@ -96,8 +99,13 @@ export class RuntimeServer {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const method = req.method ?? 'GET';
-    if (method === 'POST' && this.rpcPaths.has(path)) return this.options.endpoint.handle(req, res);
-    if (method !== 'GET' && method !== 'HEAD') return reply(res, 405, 'method not allowed\n');
+    if (this.rpcPaths.has(path) && method === 'POST') return this.options.endpoint.handle(req, res);
+    if (method !== 'GET' && method !== 'HEAD') {
+      // 405 names what the path does allow; a path that is not served at all is 404 for any method.
+      if (this.rpcPaths.has(path)) return reply(res, 405, 'method not allowed\n', { Allow: GET_PATHS.has(path) ? 'GET, HEAD, POST' : 'POST' });
+      if (GET_PATHS.has(path)) return reply(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' });
+      return reply(res, 404, 'not found\n');
+    }
     switch (path) {
       case AGENT_CARD_PATH:
         if (this.options.cardBytes === undefined) return reply(res, 404, 'this agent publishes no agent card\n');
@@ -116,12 +124,12 @@ export class RuntimeServer {
         return;
       }
       default:
-        return reply(res, 404, 'not found\n');
+        return this.rpcPaths.has(path) ? reply(res, 405, 'A2A JSON-RPC: POST only\n', { Allow: 'POST' }) : reply(res, 404, 'not found\n');
     }
   }
 }
 
-function reply(res: ServerResponse, code: number, body: string): void {
-  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8' });
+function reply(res: ServerResponse, code: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
   res.end(body);
 }

@@ -70,8 +70,8 @@ export function agentCardText(url: string, options: { name?: string; streaming?:
 export interface RuntimeProcessOptions {
   /** The whole agent.json; or raw text (invalid JSON, a BYO config) for start-up failure tests. */
   config: DeclarativeAgentConfig | Record<string, unknown> | string;
-  /** The card's text; default agentCardText(url); false: no --agent-card. */
-  card?: string | false;
+  /** The card's text (or made from the runtime's URL); default agentCardText(url); false: no --agent-card. */
+  card?: string | ((url: string) => string) | false;
   /** The environment, on top of PATH; AGENTRY_MODEL_API_KEY=TEST_API_KEY unless set (undefined removes it). */
   env?: Record<string, string | undefined>;
   /** Extra flags after --config/--agent-card/--listen. */
@@ -130,7 +130,8 @@ export class RuntimeProcess {
     const args = ['runtime', '--config', configFile, '--listen', `127.0.0.1:${port}`];
     let cardBytes: Buffer | undefined;
     if (options.card !== false) {
-      cardBytes = Buffer.from(options.card ?? agentCardText(url), 'utf8');
+      const card = options.card ?? agentCardText;
+      cardBytes = Buffer.from(typeof card === 'function' ? card(url) : card, 'utf8');
       const cardFile = join(dir, 'agent-card.json');
       await writeFile(cardFile, cardBytes);
       args.push('--agent-card', cardFile);

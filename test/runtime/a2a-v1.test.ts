@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Client } from '@a2a-js/sdk/client';
 
 import { FakeModelServer, userMessages } from '../harness/fake-model.js';
-import { RuntimeProcess, agentConfig, waitFor } from '../harness/runtime-process.js';
-import { TaskState, answerOf, sendText, stateName, stateText, userText } from '../harness/a2a-wire.js';
+import { RuntimeProcess, agentCardText, agentConfig, waitFor } from '../harness/runtime-process.js';
+import { TaskState, answerOf, rpc, sendText, stateName, stateText, userText } from '../harness/a2a-wire.js';
 
 let model: FakeModelServer;
 let runtime: RuntimeProcess;
@@ -157,5 +157,32 @@ describe('A2A 1.0', () => {
     const ended = await runtime.waitForLog(new RegExp(`"taskId":"${task.id}".*"event":"task_ended"`));
     expect(ended).toMatchObject({ taskId: task.id, contextId: task.contextId, state: 'TASK_STATE_COMPLETED', component: 'agentry-runtime' });
     expect(runtime.logsMatching(new RegExp(`"taskId":"${task.id}".*"event":"task_started"`))).toHaveLength(1);
+  });
+
+  it('ten concurrent messages in ten contexts each get their own answer', async () => {
+    model.reset();
+    const tasks = await Promise.all(Array.from({ length: 10 }, (_, i) => sendText(client, `concurrent ${i}`)));
+    tasks.forEach((task, i) => expect(answerOf(task)).toBe(`echo: system=Be brief.; user=concurrent ${i}; turns=1`));
+    expect(new Set(tasks.map((t) => t.contextId)).size).toBe(10);
+  });
+});
+
+describe('a card whose interface URL has a path', () => {
+  let pathed: RuntimeProcess | undefined;
+
+  afterAll(async () => {
+    await pathed?.kill();
+  });
+
+  it('is served there (and at /), and the SDK client follows the card to it', async () => {
+    pathed = await RuntimeProcess.start({ config: agentConfig(model.url), card: (url) => agentCardText(`${url}a2a/v1`) });
+    model.reset();
+    const task = await sendText(await pathed.client(), 'via the path');
+    expect(answerOf(task)).toContain('user=via the path');
+    expect((await rpc(`${pathed.url}a2a/v1`, 'GetTask', { id: task.id })).json?.error).toBeUndefined();
+    expect((await rpc(pathed.url, 'GetTask', { id: task.id })).json?.error).toBeUndefined();
+    expect((await rpc(`${pathed.url}elsewhere`, 'GetTask', { id: task.id })).status).toBe(404);
+    expect((await rpc(`${pathed.url}metrics`, 'GetTask', { id: task.id })).status).toBe(405);
+    expect((await pathed.get('/a2a/v1')).status).toBe(405);
   });
 });
