@@ -1,11 +1,15 @@
+// A controller: the requests its watched informers map their changes to, a work queue of them, and
+// workers that reconcile each (controller-runtime's pkg/internal/controller). It owns no informer:
+// they belong to the Manager's shared cache, which starts and stops them once for every controller
+// that watches them; a controller only adds its event handlers, waits for its informers to sync
+// (with a timeout, reported through ready()), and removes its handlers when it stops.
 import { randomUUID } from 'node:crypto';
 import { withRequestSignal } from '../kube/request-signal.js';
+import type { KubeObject } from '../kube/kube-object.js';
 import { delay } from './delay.js';
 import { isTerminal } from './errors.js';
-import { enqueueForObject } from './event-mappers.js';
 import type { RequestMapper } from './event-mappers.js';
 import type { Informer } from './informer.js';
-import type { KubeObject } from '../kube/kube-object.js';
 import { noopLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import type { ControllerMetrics, ReconcileMetrics, ReconcileResult } from './metrics.js';
@@ -15,11 +19,9 @@ import type { ReconcileOutcome, ReconcileRequest, Reconciler } from './reconcile
 import { Priority, WorkQueue } from './work-queue.js';
 import { runWorkers } from './worker-pool.js';
 
-export interface ControllerOptions<T extends KubeObject> {
+export interface ControllerOptions {
   /** Names the controller in logs and in the `controller` / `name` metric labels. */
   name: string;
-  /** The reconciled resource: each of its objects is a request under its own key. */
-  primary: Informer<T>;
   reconcile: Reconciler;
   /** Workers, i.e. keys reconciled at the same time (never the same key twice). Default 1. */
   maxConcurrentReconciles?: number;
@@ -30,11 +32,12 @@ export interface ControllerOptions<T extends KubeObject> {
   /** How long stop() lets in-flight reconciles finish before aborting their signal. Default 30 s. */
   shutdownTimeoutMs?: number;
   /**
-   * Start the informers in start() and stop them in stop() (default). Turn off when informers
-   * are shared by several controllers and their lifecycle is managed elsewhere; start() then only
-   * waits for them to sync.
+   * How long start() waits for the watched informers to sync before it reports a timeout
+   * (controller-runtime's CacheSyncTimeout, default 2 min): ready() then fails with a message
+   * naming the informers that have not synced. It goes on waiting (the informers retry with
+   * backoff) and starts its workers once they have.
    */
-  manageInformers?: boolean;
+  cacheSyncTimeoutMs?: number;
 }
 
 export interface WatchOptions {
@@ -42,13 +45,14 @@ export interface WatchOptions {
   priority?: number;
 }
 
-/** What the controller needs from an informer once its event handler is registered. */
-interface EventSource {
-  readonly name: string;
-  start(): void;
-  stop(): Promise<void>;
-  waitForSync(signal?: AbortSignal): Promise<boolean>;
+/** A health or readiness answer: ok, or why not. */
+export interface CheckResult {
+  ok: boolean;
+  message?: string;
 }
+
+/** What the controller needs of an informer: its event handlers and whether it has synced. */
+type EventSource = Pick<Informer, 'name' | 'hasSynced' | 'waitForSync'>;
 
 const noopReconcileMetrics: ReconcileMetrics = {
   reconciled: () => undefined,
@@ -57,28 +61,32 @@ const noopReconcileMetrics: ReconcileMetrics = {
   maxConcurrentReconciles: () => undefined,
 };
 
+const DEFAULT_CACHE_SYNC_TIMEOUT_MS = 120_000;
+
 /**
  * Ties informers to a work queue and a reconcile function, like a controller-runtime controller:
- * events on the primary resource and on watched secondary resources become keys, and workers
+ * events on the reconciled resource and on watched secondary resources become keys, and workers
  * reconcile each key with retries, backoff and requeues.
  */
-export class Controller<T extends KubeObject = KubeObject> {
+export class Controller {
   readonly name: string;
   readonly queue: WorkQueue;
   private readonly reconcileFn: Reconciler;
   private readonly workerCount: number;
   private readonly shutdownTimeoutMs: number;
-  private readonly manageInformers: boolean;
+  private readonly cacheSyncTimeoutMs: number;
   private readonly logger: Logger;
   private readonly metrics: ReconcileMetrics;
   private readonly sources = new Set<EventSource>();
+  private readonly unregister: (() => void)[] = [];
   private readonly inFlight = new Set<AbortController>();
   private readonly stopController = new AbortController();
   private workers: Promise<void> | undefined;
   private started = false;
+  private state: CheckResult = { ok: false, message: 'not started' };
   private stopping: Promise<void> | undefined;
 
-  constructor(options: ControllerOptions<T>) {
+  constructor(options: ControllerOptions) {
     this.name = options.name;
     this.reconcileFn = options.reconcile;
     this.workerCount = options.maxConcurrentReconciles ?? 1;
@@ -86,7 +94,7 @@ export class Controller<T extends KubeObject = KubeObject> {
       throw new RangeError(`maxConcurrentReconciles must be a positive integer, got ${this.workerCount}`);
     }
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 30_000;
-    this.manageInformers = options.manageInformers ?? true;
+    this.cacheSyncTimeoutMs = options.cacheSyncTimeoutMs ?? DEFAULT_CACHE_SYNC_TIMEOUT_MS;
     this.logger = (options.logger ?? noopLogger).child({ controller: this.name });
     this.metrics = options.metrics?.forController(this.name) ?? noopReconcileMetrics;
     this.queue = new WorkQueue({
@@ -94,7 +102,6 @@ export class Controller<T extends KubeObject = KubeObject> {
       rateLimiter: options.rateLimiter,
       metrics: options.metrics?.forQueue(this.name),
     });
-    this.watch(options.primary, enqueueForObject());
   }
 
   /**
@@ -111,11 +118,13 @@ export class Controller<T extends KubeObject = KubeObject> {
     };
     // The initial list and periodic resyncs change nothing: they queue behind real changes.
     const changed = (): number => (informer.hasSynced() ? priority : Priority.Low);
-    informer.addEventHandler({
-      onAdd: (obj) => enqueueAll(changed(), obj),
-      onUpdate: (oldObj, newObj) => (oldObj === newObj ? enqueueAll(Priority.Low, newObj) : enqueueAll(changed(), oldObj, newObj)),
-      onDelete: (obj) => enqueueAll(changed(), obj),
-    });
+    this.unregister.push(
+      informer.addEventHandler({
+        onAdd: (obj) => enqueueAll(changed(), obj),
+        onUpdate: (oldObj, newObj) => (oldObj === newObj ? enqueueAll(Priority.Low, newObj) : enqueueAll(changed(), oldObj, newObj)),
+        onDelete: (obj) => enqueueAll(changed(), obj),
+      }),
+    );
     this.sources.add(informer);
     return this;
   }
@@ -126,9 +135,10 @@ export class Controller<T extends KubeObject = KubeObject> {
   }
 
   /**
-   * Starts the informers (unless managed elsewhere), waits until all have synced so reconciles
-   * see a complete cache, then starts the workers. Resolves once the workers run, or without
-   * starting them if the controller is stopped (or `signal` aborts) first.
+   * Waits until every watched informer has synced, so reconciles see a complete cache (past
+   * `cacheSyncTimeoutMs` ready() reports which have not), then starts the workers. Resolves once
+   * the workers run, or without starting them if the controller is stopped (or `signal` aborts)
+   * first. The informers are started by whoever owns them (the Manager).
    */
   async start(signal?: AbortSignal): Promise<void> {
     if (this.started) {
@@ -140,29 +150,50 @@ export class Controller<T extends KubeObject = KubeObject> {
       return;
     }
     signal?.addEventListener('abort', () => void this.stop(), { once: true });
-    if (this.manageInformers) {
-      for (const source of this.sources) source.start();
-    }
-    const synced = await Promise.all([...this.sources].map((source) => source.waitForSync(this.stopController.signal)));
-    if (!synced.every(Boolean) || this.stopController.signal.aborted) {
-      return;
-    }
+    this.state = { ok: false, message: 'waiting for caches to sync' };
+    if (!(await this.waitForSources())) return;
     this.metrics.maxConcurrentReconciles(this.workerCount);
     this.workers = runWorkers(this.queue, this.workerCount, (key) => this.reconcileKey(key));
+    this.state = { ok: true };
     this.logger.info({ workers: this.workerCount }, 'controller started');
+  }
+
+  /** Ready once its workers run; until then why not (a sync wait that timed out names the informers). */
+  ready(): CheckResult {
+    return this.state;
   }
 
   /**
    * Graceful stop: no new work is taken, in-flight reconciles get `shutdownTimeoutMs` to finish
-   * (after which their signal is aborted and they are abandoned), then the informers stop.
+   * (after which their signal is aborted and they are abandoned), and the controller's event
+   * handlers are removed. The informers go on: others may share them.
    */
   stop(): Promise<void> {
     this.stopping ??= this.shutDown();
     return this.stopping;
   }
 
+  private async waitForSources(): Promise<boolean> {
+    const stopped = this.stopController.signal;
+    const synced = Promise.all([...this.sources].map((source) => source.waitForSync(stopped))).then((all) => all.every(Boolean));
+    const timer = new AbortController();
+    const timedOut = delay(this.cacheSyncTimeoutMs, timer.signal).then(() => 'timeout' as const);
+    const first = await Promise.race([synced, timedOut]);
+    timer.abort();
+    if (first === 'timeout' && !stopped.aborted) {
+      const waitingFor = [...this.sources].filter((s) => !s.hasSynced()).map((s) => s.name);
+      const after = this.cacheSyncTimeoutMs >= 1000 ? `${Math.round(this.cacheSyncTimeoutMs / 1000)}s` : `${this.cacheSyncTimeoutMs}ms`;
+      const message = `timed out after ${after} waiting for caches to sync: ${waitingFor.join(', ')}`;
+      this.state = { ok: false, message };
+      this.logger.error({ waitingFor }, message);
+    }
+    return (first === true || (await synced)) && !stopped.aborted;
+  }
+
   private async shutDown(): Promise<void> {
     this.stopController.abort();
+    for (const remove of this.unregister.splice(0)) remove();
+    this.state = { ok: false, message: 'stopped' };
     const graceOver = new AbortController();
     const drained = this.queue.shutDownWithDrain().then(() => true);
     const finished = await Promise.race([drained, delay(this.shutdownTimeoutMs, graceOver.signal).then(() => false)]);
@@ -172,9 +203,6 @@ export class Controller<T extends KubeObject = KubeObject> {
     } else {
       this.logger.warn({ inFlight: this.inFlight.size }, 'reconciles still running at shutdown deadline, aborting them');
       for (const controller of this.inFlight) controller.abort();
-    }
-    if (this.manageInformers) {
-      await Promise.all([...this.sources].map((source) => source.stop()));
     }
     this.logger.info('controller stopped');
   }

@@ -37,11 +37,3 @@ export function enqueueForOwner(kind: string, apiGroup: string, options: Enqueue
     return [{ namespace: options.ownerClusterScoped ? undefined : obj.metadata.namespace, name: owner.name }];
   };
 }
-
-/**
- * Any other relation, e.g. from a ModelConfig to every Agent that references it (looked up in the
- * Agent informer's cache), or from a child's `app.kubernetes.io/instance` label to its Agent.
- */
-export function enqueueMapped<T extends KubeObject>(map: (obj: T) => ReconcileRequest[]): RequestMapper<T> {
-  return map;
-}

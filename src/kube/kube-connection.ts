@@ -40,6 +40,12 @@ export interface KubeConnectionOptions {
   source?: string;
 }
 
+/** The namespace of the pod's ServiceAccount, from its mounted files; undefined outside a pod. */
+export function serviceAccountNamespace(dir = SERVICE_ACCOUNT_DIR): string | undefined {
+  const namespaceFile = join(dir, 'namespace');
+  return existsSync(namespaceFile) ? readFileSync(namespaceFile, 'utf8').trim() : undefined;
+}
+
 export class KubeConnection {
   readonly server: URL;
   readonly namespace: string | undefined;
@@ -85,13 +91,12 @@ export class KubeConnection {
     const host = env.KUBERNETES_SERVICE_HOST;
     const port = env.KUBERNETES_SERVICE_PORT;
     if (!host || !port) throw new Error('not running in a cluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set');
-    const namespaceFile = join(dir, 'namespace');
     return new KubeConnection({
       server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
       // As client-go: without the mounted CA, trust the system roots.
       ...(existsSync(join(dir, 'ca.crt')) ? { caPem: readFileSync(join(dir, 'ca.crt')) } : {}),
       tokenFile: join(dir, 'token'),
-      namespace: existsSync(namespaceFile) ? readFileSync(namespaceFile, 'utf8').trim() : undefined,
+      namespace: serviceAccountNamespace(dir),
       source: 'in-cluster service account',
     });
   }

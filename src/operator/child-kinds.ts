@@ -6,6 +6,8 @@ import { resourcePath } from '../kube/resource-mapper.js';
 export interface ChildKind {
   apiVersion: string;
   kind: string;
+  /** The REST resource. */
+  plural: string;
   /** Collection path, cluster-wide or in one namespace. */
   path(namespace?: string): string;
   /** Needs the Gateway API CRDs. */
@@ -15,7 +17,7 @@ export interface ChildKind {
 }
 
 function kind(apiVersion: string, kind: string, plural: string, options: { gatewayApi?: boolean; readsStatus?: boolean } = {}): ChildKind {
-  return { apiVersion, kind, ...options, path: (ns) => resourcePath({ apiVersion, plural, namespaced: true }, ns) };
+  return { apiVersion, kind, plural, ...options, path: (ns) => resourcePath({ apiVersion, plural, namespaced: true }, ns) };
 }
 
 export const CHILD_KINDS: readonly ChildKind[] = [
@@ -36,10 +38,11 @@ export const CHILD_LABEL_SELECTOR = `${LABEL_KEYS.managedBy}=${MANAGED_BY}`;
 
 /**
  * Objects per list page of the labelled caches. A page is parsed whole before any of it is cut down,
- * and an object may be as large as etcd allows (1.5 MiB): 20 bound one page to about 30 MiB, where
- * 500 (the default) let one tenant's labelled ConfigMaps exhaust the operator's heap at start-up.
+ * and an object may be as large as etcd allows (1.5 MiB): 10 bound one page to about 15 MiB of JSON,
+ * where 500 (the default) let one tenant's labelled ConfigMaps exhaust the operator's heap at
+ * start-up. Watch events come one object at a time.
  */
-export const CONTENT_PAGE_SIZE = 20;
+export const CONTENT_PAGE_SIZE = 10;
 
 /** Objects per list page of the identity caches: metadata only, at most 256 KiB of annotations each. */
 export const IDENTITY_PAGE_SIZE = 100;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Controller } from '../../../src/controller/controller.js';
 import { TerminalError } from '../../../src/controller/errors.js';
-import { enqueueForOwner, enqueueMapped } from '../../../src/controller/event-mappers.js';
+import { enqueueForObject, enqueueForOwner } from '../../../src/controller/event-mappers.js';
 import { Informer } from '../../../src/controller/informer.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
 import { objectRefKey } from '../../../src/controller/object-key.js';
@@ -28,6 +28,10 @@ interface Harness {
   agentInformer: Informer;
   calls: { key: string; atMs: number }[];
   controller: Controller;
+  /** Starts the informers (the owner of an informer starts it, here the test), then the controller. */
+  start(): Promise<void>;
+  /** Stops the controller, then the informers. */
+  stop(): Promise<void>;
 }
 
 type ReconcileImpl = (request: ReconcileRequest, ctx: ReconcileContext) => Promise<ReconcileOutcome | void>;
@@ -37,6 +41,7 @@ function harness(options: {
   initialAgents?: KubeObject[];
   workers?: number;
   shutdownTimeoutMs?: number;
+  cacheSyncTimeoutMs?: number;
   logger?: CapturingLogger;
 }): Harness {
   const agents = new FakeListWatch(options.initialAgents ?? []);
@@ -48,10 +53,10 @@ function harness(options: {
   const calls: { key: string; atMs: number }[] = [];
   const controller = new Controller({
     name: 'agent',
-    primary: agentInformer,
     maxConcurrentReconciles: options.workers ?? 1,
     rateLimiter: new ItemExponentialRateLimiter({ baseDelayMs: 100, maxDelayMs: 1_000, jitter: 0 }),
     shutdownTimeoutMs: options.shutdownTimeoutMs,
+    cacheSyncTimeoutMs: options.cacheSyncTimeoutMs,
     logger: options.logger,
     reconcile: (request, ctx) => {
       calls.push({ key: objectRefKey(request), atMs: Date.now() });
@@ -59,16 +64,30 @@ function harness(options: {
     },
   });
   controller
+    .watch(agentInformer, enqueueForObject())
     .watch(serviceInformer, enqueueForOwner('Agent', 'agentry.dev'))
-    .watch(
-      modelInformer,
-      enqueueMapped((mc) =>
-        agentInformer
-          .list(mc.metadata.namespace, (a) => (a['spec'] as { modelConfig?: string }).modelConfig === mc.metadata.name)
-          .map((a) => ({ namespace: a.metadata.namespace, name: a.metadata.name })),
-      ),
+    .watch(modelInformer, (mc) =>
+      agentInformer
+        .list(mc.metadata.namespace, (a) => (a['spec'] as { modelConfig?: string }).modelConfig === mc.metadata.name)
+        .map((a) => ({ namespace: a.metadata.namespace, name: a.metadata.name })),
     );
-  return { agents, services, models, agentInformer, calls, controller };
+  const informers = [agentInformer, serviceInformer, modelInformer];
+  return {
+    agents,
+    services,
+    models,
+    agentInformer,
+    calls,
+    controller,
+    start: async () => {
+      for (const informer of informers) informer.start();
+      await controller.start();
+    },
+    stop: async () => {
+      await controller.stop();
+      await Promise.all(informers.map((i) => i.stop()));
+    },
+  };
 }
 
 async function settle(ms = 0): Promise<void> {
@@ -83,14 +102,14 @@ describe('Controller', () => {
   });
 
   afterEach(async () => {
-    await h?.controller.stop();
+    await h?.stop();
     h = undefined;
     jest.useRealTimers();
   });
 
   it('reconciles every primary object once its informers have synced', async () => {
     h = harness({ initialAgents: [agent('a'), agent('b')] });
-    await h.controller.start();
+    await h.start();
     await settle();
     expect(h.calls.map((c) => c.key).sort()).toEqual(['team/a', 'team/b']);
 
@@ -110,14 +129,15 @@ describe('Controller', () => {
     const gate = new Promise<void>((r) => (release = r));
     const controller = new Controller({
       name: 'prio',
-      primary: agentInformer,
       reconcile: async (request) => {
         order.push(objectRefKey(request));
         if (order.length === 1) await gate; // hold the only worker while events arrive
       },
     });
-    controller.watch(childInformer, enqueueForOwner('Agent', 'agentry.dev'), { priority: Priority.High });
+    controller.watch(agentInformer, enqueueForObject()).watch(childInformer, enqueueForOwner('Agent', 'agentry.dev'), { priority: Priority.High });
     try {
+      agentInformer.start();
+      childInformer.start();
       await controller.start();
       await settle();
       expect(order).toEqual(['team/a']);
@@ -128,6 +148,7 @@ describe('Controller', () => {
       expect(order).toEqual(['team/a', 'team/c', 'team/d', 'team/b']);
     } finally {
       await controller.stop();
+      await Promise.all([agentInformer.stop(), childInformer.stop()]);
     }
   });
 
@@ -135,7 +156,7 @@ describe('Controller', () => {
     h = harness({ initialAgents: [agent('a')] });
     let releaseServices!: () => void;
     h.services.listGate = new Promise((r) => (releaseServices = r));
-    const started = h.controller.start();
+    const started = h.start();
     await settle(1_000);
     expect(h.calls).toEqual([]);
     releaseServices();
@@ -146,7 +167,7 @@ describe('Controller', () => {
 
   it('maps owned objects to their controller owner, ignoring other owners', async () => {
     h = harness({});
-    await h.controller.start();
+    await h.start();
     h.services.create(owned('Service', 'svc-a', 'team', [agentOwner('a')]));
     h.services.create(owned('Service', 'not-controller', 'team', [agentOwner('b', false)]));
     h.services.create(owned('Service', 'other-group', 'team', [agentOwner('c', true, 'example.com/v1')]));
@@ -161,7 +182,7 @@ describe('Controller', () => {
 
   it('on an ownership change reconciles both the previous and the new owner, once each', async () => {
     h = harness({});
-    await h.controller.start();
+    await h.start();
     h.services.create(owned('Service', 'svc', 'team', [agentOwner('old')]));
     await settle();
     h.calls.length = 0;
@@ -172,7 +193,7 @@ describe('Controller', () => {
 
   it('maps a changed ModelConfig to every Agent that references it', async () => {
     h = harness({ initialAgents: [agent('x', 'team', 'm1'), agent('y', 'team', 'm1'), agent('z', 'team', 'm2')] });
-    await h.controller.start();
+    await h.start();
     await settle();
     h.calls.length = 0;
     h.models.create(modelConfig('m1'));
@@ -186,7 +207,7 @@ describe('Controller', () => {
       initialAgents: [agent('a')],
       reconcile: () => (failures-- > 0 ? Promise.reject(new Error('apply failed')) : Promise.resolve()),
     });
-    await h.controller.start();
+    await h.start();
     await settle(10_000);
     const times = h.calls.map((c) => c.atMs);
     expect(times.slice(1).map((t, i) => t - (times[i] ?? 0))).toEqual([100, 200, 400]);
@@ -205,7 +226,7 @@ describe('Controller', () => {
         return Promise.resolve();
       },
     });
-    await h.controller.start();
+    await h.start();
     await settle(4_999);
     expect(h.calls).toHaveLength(1);
     await settle(1);
@@ -218,7 +239,7 @@ describe('Controller', () => {
   it('requeue: true retries with backoff', async () => {
     let asks = 2;
     h = harness({ initialAgents: [agent('a')], reconcile: () => Promise.resolve({ requeue: asks-- > 0 }) });
-    await h.controller.start();
+    await h.start();
     await settle(10_000);
     const times = h.calls.map((c) => c.atMs);
     expect(times.slice(1).map((t, i) => t - (times[i] ?? 0))).toEqual([100, 200]);
@@ -234,7 +255,7 @@ describe('Controller', () => {
         return Promise.reject(new Error('nope'));
       },
     });
-    await h.controller.start();
+    await h.start();
     await settle();
     const line = logger.records.find((e) => e.msg === 'reconciling');
     expect(line?.fields).toMatchObject({ controller: 'agent', namespace: 'team', name: 'a' });
@@ -244,13 +265,13 @@ describe('Controller', () => {
     expect(failure?.fields['err']).toBeInstanceOf(Error);
   });
 
-  it('stop() waits for in-flight reconciles, takes no new work and stops the informers', async () => {
+  it('stop() waits for in-flight reconciles, takes no new work, and leaves the (shared) informers running', async () => {
     let finish!: () => void;
     h = harness({
       initialAgents: [agent('a')],
       reconcile: (req) => (req.name === 'a' ? new Promise<void>((r) => (finish = r)) : Promise.resolve()),
     });
-    await h.controller.start();
+    await h.start();
     await settle();
     let stopped = false;
     const stopping = h.controller.stop().then(() => (stopped = true));
@@ -260,8 +281,16 @@ describe('Controller', () => {
     finish();
     await stopping;
     expect(h.calls.map((c) => c.key)).toEqual(['team/a']);
-    expect(h.agents.openWatches()).toBe(0);
-    expect(h.services.openWatches()).toBe(0);
+    // The informers belong to whoever started them (the Manager's cache): they still watch, and
+    // still serve their other handlers, but no longer queue anything for this controller.
+    expect(h.agents.openWatches()).toBe(1);
+    expect(h.services.openWatches()).toBe(1);
+    const seen: string[] = [];
+    h.agentInformer.addEventHandler({ onAdd: (a) => seen.push(a.metadata.name) });
+    h.agents.create(agent('c'));
+    await settle(1_000);
+    expect(seen).toContain('c');
+    expect(h.calls.map((c) => c.key)).toEqual(['team/a']);
   });
 
   it('a TerminalError is logged and counted, and the key is not retried until it changes', async () => {
@@ -271,7 +300,7 @@ describe('Controller', () => {
       logger,
       reconcile: () => Promise.reject(new Error('wrapped', { cause: new TerminalError('the input can never work') })),
     });
-    await h.controller.start();
+    await h.start();
     await settle(60_000);
     expect(h.calls.map((c) => c.key)).toEqual(['team/a']);
     expect(h.controller.queue.numRequeues('team/a')).toBe(0);
@@ -281,7 +310,6 @@ describe('Controller', () => {
     await settle();
     expect(h.calls.map((c) => c.key)).toEqual(['team/a', 'team/a']);
   });
-
 
   it('retries a failed key at the priority it was taken at', async () => {
     const agents = new FakeListWatch([agent('bulk-1'), agent('bulk-2')]);
@@ -293,7 +321,6 @@ describe('Controller', () => {
     const gates = new Map<string, () => void>();
     const controller = new Controller({
       name: 'retry-prio',
-      primary: agentInformer,
       rateLimiter: new ItemExponentialRateLimiter({ baseDelayMs: 100, maxDelayMs: 1_000, jitter: 0 }),
       reconcile: async (request) => {
         const key = objectRefKey(request);
@@ -306,8 +333,10 @@ describe('Controller', () => {
         }
       },
     });
-    controller.watch(childInformer, enqueueForOwner('Agent', 'agentry.dev'), { priority: Priority.High });
+    controller.watch(agentInformer, enqueueForObject()).watch(childInformer, enqueueForOwner('Agent', 'agentry.dev'), { priority: Priority.High });
     try {
+      agentInformer.start();
+      childInformer.start();
       await controller.start();
       await settle();
       children.create(owned('Service', 'svc', 'team', [agentOwner('urgent')])); // High
@@ -322,9 +351,26 @@ describe('Controller', () => {
       expect(order.slice(3)).toEqual(['team/urgent', 'team/new-0', 'team/new-1', 'team/new-2']);
     } finally {
       await controller.stop();
+      await Promise.all([agentInformer.stop(), childInformer.stop()]);
     }
   });
 
+  it('reports a cache sync wait that timed out, naming the informers, and starts once they sync', async () => {
+    h = harness({ initialAgents: [agent('a')], cacheSyncTimeoutMs: 5_000 });
+    let releaseServices!: () => void;
+    h.services.listGate = new Promise((r) => (releaseServices = r));
+    const started = h.start();
+    await settle(4_999);
+    expect(h.controller.ready()).toEqual({ ok: false, message: 'waiting for caches to sync' });
+    await settle(1);
+    expect(h.controller.ready()).toEqual({ ok: false, message: 'timed out after 5s waiting for caches to sync: services' });
+    expect(h.calls).toEqual([]);
+    releaseServices();
+    await started;
+    await settle();
+    expect(h.controller.ready()).toEqual({ ok: true });
+    expect(h.calls.map((c) => c.key)).toEqual(['team/a']);
+  });
 
   it('runs each reconcile with its signal as the signal of every API request it makes', async () => {
     const seen: (AbortSignal | undefined)[] = [];
@@ -337,7 +383,7 @@ describe('Controller', () => {
         await new Promise(() => undefined); // hangs, as a request to an API server that never answers
       },
     });
-    await h.controller.start();
+    await h.start();
     await settle();
     const [ambient, own] = seen;
     expect(ambient).toBe(own);
@@ -347,7 +393,6 @@ describe('Controller', () => {
     expect(ambient?.aborted).toBe(true);
     expect(currentRequestSignal()).toBeUndefined();
   });
-
 
   it('aborts reconciles that outlive the shutdown timeout', async () => {
     let signal: AbortSignal | undefined;
@@ -359,7 +404,7 @@ describe('Controller', () => {
         return new Promise(() => undefined); // hangs forever
       },
     });
-    await h.controller.start();
+    await h.start();
     await settle();
     let stopped = false;
     void h.controller.stop().then(() => (stopped = true));
@@ -384,7 +429,7 @@ describe('Controller', () => {
         running -= 1;
       },
     });
-    await h.controller.start();
+    await h.start();
     await settle(1_000);
     expect(h.calls).toHaveLength(5);
     expect(peak).toBe(2);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { apiGroupOf, enqueueForObject, enqueueForOwner, enqueueMapped } from '../../../src/controller/event-mappers.js';
-import type { KubeObject } from '../../../src/kube/kube-object.js';
+import { apiGroupOf, enqueueForObject, enqueueForOwner } from '../../../src/controller/event-mappers.js';
 import { objectRefKey, parseObjectKey } from '../../../src/controller/object-key.js';
 import { agentOwner, owned } from './fakes/objects.js';
 
@@ -31,16 +30,6 @@ describe('event mappers', () => {
     expect(enqueueForOwner('Node', '', { ownerClusterScoped: true })(
       owned('Lease', 'l', 'kube-node-lease', [{ apiVersion: 'v1', kind: 'Node', name: 'n1', uid: 'u', controller: true }]),
     )).toEqual([{ namespace: undefined, name: 'n1' }]);
-  });
-
-  it('enqueueMapped passes through a custom mapping, e.g. by instance label', () => {
-    const byInstance = enqueueMapped((obj: KubeObject) => {
-      const instance = obj.metadata.labels?.['app.kubernetes.io/instance'];
-      return instance ? [{ namespace: obj.metadata.namespace, name: instance }] : [];
-    });
-    const labelled: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'ns', labels: { 'app.kubernetes.io/instance': 'agent-1' } } };
-    expect(byInstance(labelled)).toEqual([{ namespace: 'ns', name: 'agent-1' }]);
-    expect(byInstance(owned('Service', 's', 'ns', []))).toEqual([]);
   });
 
   it('object keys round-trip for namespaced and cluster-scoped objects', () => {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { Registry } from 'prom-client';
 import { Controller } from '../../../src/controller/controller.js';
 import { TerminalError } from '../../../src/controller/errors.js';
+import { enqueueForObject } from '../../../src/controller/event-mappers.js';
 import { Informer } from '../../../src/controller/informer.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
 import { ControllerMetrics } from '../../../src/controller/metrics.js';
@@ -67,7 +68,6 @@ describe('ControllerMetrics', () => {
     const informer = new Informer({ listWatch: new FakeListWatch([agent('a')]), resyncPeriodMs: 0 });
     const controller = new Controller({
       name: 'agent',
-      primary: informer,
       metrics,
       maxConcurrentReconciles: 3,
       rateLimiter: new ItemExponentialRateLimiter({ baseDelayMs: 10, jitter: 0 }),
@@ -78,9 +78,12 @@ describe('ControllerMetrics', () => {
         return outcome ? outcome() : undefined;
       },
     });
+    controller.watch(informer, enqueueForObject());
+    informer.start();
     await controller.start();
     await jest.advanceTimersByTimeAsync(10_000);
     await controller.stop();
+    await informer.stop();
 
     const total = (result: string): Promise<number | undefined> =>
       sample(registry, 'controller_runtime_reconcile_total', { controller: 'agent', result });
@@ -107,13 +110,15 @@ describe('ControllerMetrics', () => {
     const informer = new Informer({ listWatch: new FakeListWatch([agent('a')]), resyncPeriodMs: 0 });
     const controller = new Controller({
       name: 'agent',
-      primary: informer,
       metrics,
       reconcile: () => Promise.reject(new TerminalError('cannot be fixed by retrying')),
     });
+    controller.watch(informer, enqueueForObject());
+    informer.start();
     await controller.start();
     await jest.advanceTimersByTimeAsync(10_000);
     await controller.stop();
+    await informer.stop();
     expect(await sample(registry, 'controller_runtime_reconcile_total', { controller: 'agent', result: 'error' })).toBe(1);
     expect(await sample(registry, 'controller_runtime_reconcile_errors_total', { controller: 'agent' })).toBe(1);
     expect(await sample(registry, 'controller_runtime_terminal_reconcile_errors_total', { controller: 'agent' })).toBe(1);
