@@ -55,7 +55,7 @@ describe('A2A 0.3 without an A2A-Version header', () => {
 
   it('message/stream streams 0.3 artifact updates and ends completed', async () => {
     model.reset();
-    model.script({ text: 'streamed to an old client', chunks: 4, chunkDelayMs: 50 });
+    model.script({ text: 'streamed to an old client', chunks: 4, chunkDelayMs: 100 });
     const kinds: string[] = [];
     const appended: string[] = [];
     let finalState: unknown;
