@@ -44,11 +44,26 @@ export const LABEL_KEYS = {
   instance: 'app.kubernetes.io/instance',
   managedBy: 'app.kubernetes.io/managed-by',
   partOf: 'app.kubernetes.io/part-of',
-  /** The owning Agent's name; with the namespace it identifies the Agent (also for cross-namespace children). */
+  /**
+   * The kind of the object that owns the child (`Agent`), and its name: how a child's events reach
+   * its owner's controller (the Manager's Owns), whichever kind owns it, so another kind can own
+   * children without touching the Agent's.
+   */
+  ownerKind: 'agentry.dev/owner-kind',
+  ownerName: 'agentry.dev/owner-name',
+  /** The owner's namespace, on children that live in another namespace. */
+  ownerNamespace: 'agentry.dev/owner-namespace',
+  /**
+   * The owning Agent's name: in the pod selector (which a Deployment cannot change), and the only
+   * owner label of children made before the owner-kind labels, which are still mapped by it.
+   */
   agent: 'agentry.dev/agent',
-  /** The owning Agent's namespace, for children that live in another namespace. */
+  /** The owning Agent's namespace, for children that live in another namespace (as agent, kept for older children). */
   agentNamespace: 'agentry.dev/agent-namespace',
 } as const;
+
+/** The `agentry.dev/owner-kind` of an Agent's children. */
+export const AGENT_OWNER_KIND = 'Agent';
 
 /**
  * On a child in another namespace (an HTTPRoute beside the gateway), which cannot carry an

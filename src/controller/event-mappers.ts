@@ -37,3 +37,26 @@ export function enqueueForOwner(kind: string, apiGroup: string, options: Enqueue
     return [{ namespace: options.ownerClusterScoped ? undefined : obj.metadata.namespace, name: owner.name }];
   };
 }
+
+/** The label keys by which a child names its owner (see enqueueForLabelledOwner). */
+export interface OwnerLabelKeys {
+  kind: string;
+  name: string;
+  /** Set on children in another namespace than their owner's. */
+  namespace: string;
+}
+
+/**
+ * The owner a child's labels name, when it is of `ownerKind`: for children an ownerReference
+ * cannot reach (in another namespace), and so that each owning kind's controller gets only its
+ * own children's events, whichever kinds own children in the same caches. Labels only route
+ * events: whether the owner really owns the child is for its reconciler to decide.
+ */
+export function enqueueForLabelledOwner(ownerKind: string, keys: OwnerLabelKeys): RequestMapper<KubeObject> {
+  return (obj) => {
+    const labels = obj.metadata.labels;
+    const name = labels?.[keys.name];
+    if (labels?.[keys.kind] !== ownerKind || !name) return [];
+    return [{ namespace: labels[keys.namespace] ?? obj.metadata.namespace, name }];
+  };
+}

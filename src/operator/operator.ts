@@ -43,6 +43,7 @@ import { CHILD_KINDS, CHILD_LABEL_SELECTOR, CONTENT_PAGE_SIZE, IDENTITY_PAGE_SIZ
 import { identityProjection, ownedProjection, withoutBookkeeping } from './child-projection.js';
 import { EventRecorder } from './event-recorder.js';
 import { InformerSet } from './informer-set.js';
+import { toOwningAgent } from './owner-labels.js';
 import { routeClaimOf } from './route-claim-of.js';
 import { RouteClaims } from './route-claims.js';
 import { ToolPeerMapper } from './tool-peer-mapper.js';
@@ -244,9 +245,11 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const controller = manager
     .controller('agent', { maxConcurrentReconciles: config.workers })
     .for(agentInformers)
-    // High: a child's change concerns work already under way (an Agent's Deployment became
-    // available, drift to put back), which should not wait behind a burst of Agents not yet started.
-    .owns(childInformers, toNamedAgent)
+    // The children, to the Agent their owner labels name (at high priority: a child's change
+    // concerns work already under way, a Deployment become available or drift to put back, which
+    // should not wait behind a burst of Agents not yet started). Every object of the child kinds,
+    // labelled or not, to the Agent it is named after.
+    .owns(childInformers, toOwningAgent)
     .watches(identityInformers, toNamedAgent, { priority: Priority.High })
     .watches(agentInformers, claimChanged)
     .watches(modelConfigInformers, toReferencingAgents)

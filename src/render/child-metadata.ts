@@ -1,6 +1,6 @@
-// metadata of a child object: its name, namespace, labels and (in the Agent's namespace) the
-// controller ownerReference.
-import { LABEL_KEYS, OWNER_UID_ANNOTATION } from '../api/group-version.js';
+// metadata of a child object: its name, namespace, labels (with the kind and name of its owner) and
+// (in the Agent's namespace) the controller ownerReference.
+import { AGENT_OWNER_KIND, LABEL_KEYS, OWNER_UID_ANNOTATION } from '../api/group-version.js';
 import type { ObjectMeta } from '../kube/kube-object.js';
 import { standardLabels } from './labels.js';
 import type { RenderContext } from './render-context.js';
@@ -19,7 +19,10 @@ export interface ChildPlacement {
  */
 export function childMetadata(ctx: RenderContext, placement: ChildPlacement = { namespace: ctx.namespace, name: ctx.name }): ObjectMeta {
   const sameNamespace = placement.namespace === ctx.namespace;
-  const labels = sameNamespace ? standardLabels(ctx.name) : sortedRecord({ ...standardLabels(ctx.name), [LABEL_KEYS.agentNamespace]: ctx.namespace });
+  // The owner labels are on the children only, not on the pods: adding them rolled no pod.
+  const owner = { [LABEL_KEYS.ownerKind]: AGENT_OWNER_KIND, [LABEL_KEYS.ownerName]: ctx.name };
+  const elsewhere: Record<string, string> = sameNamespace ? {} : { [LABEL_KEYS.ownerNamespace]: ctx.namespace, [LABEL_KEYS.agentNamespace]: ctx.namespace };
+  const labels = sortedRecord({ ...standardLabels(ctx.name), ...owner, ...elsewhere });
   const metadata: ObjectMeta = { name: placement.name, namespace: placement.namespace, labels };
   if (sameNamespace && ctx.ownerReference) metadata.ownerReferences = [{ ...ctx.ownerReference }];
   if (!sameNamespace && ctx.ownerReference) metadata.annotations = { [OWNER_UID_ANNOTATION]: ctx.ownerReference.uid };
