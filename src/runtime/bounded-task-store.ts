@@ -43,13 +43,16 @@ export class BoundedTaskStore implements TaskStore {
       .filter((t) => params.status === undefined || params.status === TaskState.TASK_STATE_UNSPECIFIED || t.status?.state === params.status)
       .filter((t) => after === undefined || (t.status?.timestamp !== undefined && Date.parse(t.status.timestamp) > after));
     // Newest first, ties by id, as the SDK's own store.
-    tasks.sort((a, b) => (b.status?.timestamp ?? '').localeCompare(a.status?.timestamp ?? '') || b.id.localeCompare(a.id));
+    const order = (a: { timestamp: string; id: string }, b: { timestamp: string; id: string }) => b.timestamp.localeCompare(a.timestamp) || b.id.localeCompare(a.id);
+    const key = (t: Task) => ({ timestamp: t.status?.timestamp ?? '', id: t.id });
+    tasks.sort((a, b) => order(key(a), key(b)));
     const totalSize = tasks.length;
-    // A page token names the cursor it was handed out with; an unknown or expired one yields no tasks.
+    // A page token names the cursor it was handed out with (an unknown or expired one yields no
+    // tasks); the next page is what sorts after the cursor's (timestamp, id), so a task that changed
+    // since, the cursor's own included, does not lose the reader its place.
     if (params.pageToken) {
       const cursor = this.cursors.get(params.pageToken);
-      const index = cursor === undefined ? -1 : tasks.findIndex((t) => (t.status?.timestamp ?? '') === cursor.timestamp && t.id === cursor.id);
-      tasks = index < 0 ? [] : tasks.slice(index + 1);
+      tasks = cursor === undefined ? [] : tasks.filter((t) => order(cursor, key(t)) < 0);
     }
     const page = tasks.slice(0, pageSize).map((task) => {
       const copy = structuredClone(task);
