@@ -239,12 +239,14 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private async relist(signal: AbortSignal): Promise<void> {
-    const listed = await this.untilAborted(this.listWatch.list(), signal);
+    // The transform runs as each page is parsed, where the ListWatch can: what it drops of large
+    // objects then never accumulates over the whole collection.
+    const listed = await this.untilAborted(this.listWatch.list((item) => this.safeTransform(item)), signal);
     if (!listed) return;
     const { items, resourceVersion } = listed;
     const fresh = new Map<string, T>();
     for (const item of items) {
-      const obj = this.safeTransform(item);
+      const obj = listed.transformed ? (item as T) : this.safeTransform(item);
       if (obj) fresh.set(objectKey(obj), obj);
     }
     // Whatever is cached but no longer listed was deleted while we were not watching (the 410

@@ -72,14 +72,15 @@ export class KubeListWatch implements ListWatch {
     this.watchTimeoutSeconds = options.watchTimeoutSeconds ?? (() => Math.floor(300 + Math.random() * 300));
   }
 
-  async list(): Promise<ListResult> {
+  /** Pages of `pageSize` objects; each item passes through `transform` as its page is parsed. */
+  async list(transform?: (obj: KubeObject) => KubeObject | undefined): Promise<ListResult> {
     try {
-      return await this.listAllPages();
+      return await this.listAllPages(transform);
     } catch (err) {
       // A continue token expires with the snapshot it points into (410 mid-pagination); the only
       // way forward is a fresh list from the first page.
       if (err instanceof ResourceExpiredError) {
-        return this.listAllPages();
+        return this.listAllPages(transform);
       }
       throw err;
     }
@@ -193,7 +194,7 @@ export class KubeListWatch implements ListWatch {
     }
   }
 
-  private async listAllPages(): Promise<ListResult> {
+  private async listAllPages(transform: ((obj: KubeObject) => KubeObject | undefined) | undefined): Promise<ListResult> {
     const items: KubeObject[] = [];
     let resourceVersion: string;
     let continueToken: string | undefined;
@@ -214,13 +215,15 @@ export class KubeListWatch implements ListWatch {
           ? { apiVersion: page['apiVersion'], kind: listKind.slice(0, -'List'.length) }
           : undefined;
       for (const item of pageItems) {
-        items.push(toKubeObject(item, defaults));
+        const obj = toKubeObject(item, defaults);
+        const kept = transform ? transform(obj) : obj;
+        if (kept) items.push(kept);
       }
       const meta = page['metadata'];
       resourceVersion = typeof meta['resourceVersion'] === 'string' ? meta['resourceVersion'] : '';
       continueToken = typeof meta['continue'] === 'string' && meta['continue'] !== '' ? meta['continue'] : undefined;
     } while (continueToken);
-    return { items, resourceVersion };
+    return { items, resourceVersion, ...(transform && { transformed: true }) };
   }
 
   private url(query: URLSearchParams): URL {

@@ -8,6 +8,8 @@ export interface ListResult {
   items: KubeObject[];
   /** The collection's resourceVersion, from which a watch continues without gaps. */
   resourceVersion: string;
+  /** The items are what list's `transform` returned (see ListWatch.list). */
+  transformed?: boolean;
 }
 
 export type WatchEvent =
@@ -21,7 +23,13 @@ export interface WatchHandle {
 }
 
 export interface ListWatch {
-  list(): Promise<ListResult>;
+  /**
+   * Lists the collection. An implementation that parses it page by page may pass each item through
+   * `transform` as soon as it is parsed and keep only what that returns (undefined drops the item),
+   * saying so with `transformed: true`: then a collection of large objects is never held whole, only
+   * one page of them at a time. One that does not simply returns the items as they are.
+   */
+  list(transform?: (obj: KubeObject) => KubeObject | undefined): Promise<ListResult>;
   /**
    * Streams changes after `resourceVersion`. `onDone` is called exactly once when the stream ends
    * on its own: without an argument for a clean close (the server's watch timeout), with a

@@ -12,6 +12,8 @@ import { parsePrometheusText, sumOf, type Sample } from '../../hack/metrics/prom
 import { eventually } from './cluster.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+/** The CLI as the image runs it (global setup builds dist/). */
+const compiledCli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 export interface OperatorProcessOptions {
   kubeconfig: string;
@@ -19,6 +21,10 @@ export interface OperatorProcessOptions {
   config: Record<string, unknown>;
   args?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Run dist/cli/main.js (as the image does) instead of the sources through tsx, whose loader alone holds tens of MiB. */
+  compiled?: boolean;
+  /** Node.js flags before the script, such as --max-old-space-size=96. */
+  nodeArgs?: string[];
 }
 
 export class OperatorProcess {
@@ -45,9 +51,10 @@ export class OperatorProcess {
     const configFile = join(dir, 'config.yaml');
     await writeFile(configFile, YAML.stringify(options.config));
     const probePort = await freePort();
+    const program = options.compiled ? [compiledCli] : ['--import', 'tsx', cli];
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', cli, 'run', '--config', configFile, '--probe-address', `127.0.0.1:${probePort}`, ...(options.args ?? [])],
+      [...(options.nodeArgs ?? []), ...program, 'run', '--config', configFile, '--probe-address', `127.0.0.1:${probePort}`, ...(options.args ?? [])],
       { env: { ...process.env, ...options.env, KUBECONFIG: options.kubeconfig, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     return new OperatorProcess(child, probePort, dir);

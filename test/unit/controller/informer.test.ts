@@ -235,6 +235,26 @@ describe('Informer', () => {
     expect(informer.get('default', 'a')?.['data']).toEqual({ x: '1' });
   });
 
+  it('hands its transform to a ListWatch that applies it while listing, and does not apply it twice', async () => {
+    const server = new FakeListWatch([configMap('a'), configMap('b')]);
+    let calls = 0;
+    const transform = (obj: KubeObject): KubeObject => {
+      calls += 1;
+      return { ...obj, metadata: { ...obj.metadata, labels: { seen: String(calls) } } };
+    };
+    // A ListWatch that transforms as it parses (KubeListWatch does, page by page).
+    const transforming = Object.assign(Object.create(server) as FakeListWatch, {
+      list: async (t?: (obj: KubeObject) => KubeObject | undefined) => {
+        const listed = await server.list();
+        return { ...listed, items: listed.items.flatMap((o) => t?.(o) ?? []), transformed: true };
+      },
+    });
+    informer = new Informer({ listWatch: transforming, resyncPeriodMs: 0, transform });
+    await startAndSync(informer);
+    expect(calls).toBe(2);
+    expect(informer.list().map((o) => o.metadata.labels?.seen).sort()).toEqual(['1', '2']);
+  });
+
   it('removes a deleted object from the cache even when the transform throws on its final state', async () => {
     const server = new FakeListWatch([configMap('a')]);
     informer = new Informer({

@@ -84,6 +84,45 @@ describe('KubeListWatch', () => {
     expect(requests[0]?.authorization).toBe('Bearer secret-token');
   });
 
+  it('passes each item through the transform as its page is parsed, and says so', async () => {
+    const seen: string[] = [];
+    route = (_req, url, res) => {
+      // The first page has been transformed before the second is asked for.
+      if (url.searchParams.get('continue')) seen.push('page 2 asked');
+      json(res, 200, {
+        apiVersion: 'v1',
+        kind: 'ServiceList',
+        metadata: { resourceVersion: '42', continue: url.searchParams.get('continue') ? undefined : 'page2' },
+        items: url.searchParams.get('continue') ? [service('c', '12')] : [service('a', '10'), service('b', '11')],
+      });
+    };
+    const lw = new KubeListWatch(kubeConfig(), { path: '/api/v1/namespaces/ns/services', pageSize: 2 });
+    const result = await lw.list((obj) => {
+      seen.push(obj.metadata.name);
+      return obj.metadata.name === 'b' ? undefined : { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata.name } };
+    });
+    expect(seen).toEqual(['a', 'b', 'page 2 asked', 'c']);
+    expect(result).toEqual({
+      resourceVersion: '42',
+      transformed: true,
+      items: [
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'a' } },
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'c' } },
+      ],
+    });
+  });
+
+  it('asks for metadata only when told to, and reads an empty PartialObjectMetadataList (items: null)', async () => {
+    const accepts: (string | undefined)[] = [];
+    route = (req, _url, res) => {
+      accepts.push(req.headers.accept);
+      json(res, 200, { apiVersion: 'meta.k8s.io/v1', kind: 'PartialObjectMetadataList', metadata: { resourceVersion: '7' }, items: null });
+    };
+    const lw = new KubeListWatch(kubeConfig(), { path: '/api/v1/namespaces/ns/configmaps', metadataOnly: true });
+    expect(await lw.list()).toEqual({ items: [], resourceVersion: '7' });
+    expect(accepts).toEqual(['application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1']);
+  });
+
   it('starts the list over when the continue token has expired', async () => {
     let expireOnce = true;
     route = (_req, url, res) => {
