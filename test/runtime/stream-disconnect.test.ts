@@ -56,6 +56,7 @@ describe('a streaming client that disconnects', () => {
     expect(model.requests[0]?.aborted).toBe(true);
     await waitFor(async () => (await taskState(taskId ?? '')) === 'TASK_STATE_CANCELED', 5000, 50, 'the task to be CANCELED');
     expect(await runtime.metric('agentry_runtime_tasks_in_flight')).toBe(0);
+    await waitFor(async () => (await runtime.metric('agentry_runtime_a2a_requests_total', { method: 'SendStreamingMessage', result: 'client_gone' })) >= 1, 5000, 50, 'the request counted');
   });
 
   it('0.3: the model request is aborted and the task ends canceled', async () => {
