@@ -5,14 +5,12 @@
 // ownerReference to their uid, which the garbage collector checks); each Agent's children queue up
 // behind them as it is created. So each Agent's latency counts the same queueing an operator's work
 // queue would impose, and the two phases' per-Agent latencies compare like for like.
-import type { Agent } from '../../src/api/agent.js';
-import type { ModelConfig } from '../../src/api/model-config.js';
 import type { OperatorConfig } from '../../src/config/operator-config.js';
 import { objectRefKey } from '../../src/controller/object-key.js';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeConnection } from '../../src/kube/kube-connection.js';
 import { FIELD_MANAGER, withAppliedHash } from '../../src/operator/apply/write-decision.js';
-import { render } from '../../src/render/render.js';
+import { renderInput } from '../../src/render/render-input.js';
 import { deploymentAvailable, FirstSeen } from './first-seen.js';
 import { TaskPool } from './pool.js';
 import { summarize, type Summary } from './stats.js';
@@ -61,7 +59,7 @@ export async function measureLimit(
         const created = await client.create(agent(ref));
         requests++;
         createdAt.set(key, Date.now());
-        const result = render(created as unknown as Agent, { modelConfig: modelConfig(ref.namespace) as unknown as ModelConfig }, config);
+        const result = renderInput(created, { modelConfig: modelConfig(ref.namespace) }, config);
         if (!result.ok) throw new Error(`render ${key}: ${result.reason}: ${result.message}`);
         let left = result.objects.length;
         objects += left;

@@ -4,14 +4,12 @@
 // is that the write decision still sees everything it compares, and only that.
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import type { Agent } from '../../../src/api/agent.js';
-import type { ModelConfig } from '../../../src/api/model-config.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
 import { OWNER_UID_ANNOTATION } from '../../../src/api/group-version.js';
 import { decideChildWrite, FIELD_MANAGER, type WriteDecision } from '../../../src/operator/apply/write-decision.js';
 import { identityProjection, isIdentityOnly, ownedProjection, withoutBookkeeping } from '../../../src/operator/child-projection.js';
 import { ownedFieldSet, projectFields } from '../../../src/operator/owned-fields.js';
-import { render } from '../../../src/render/render.js';
+import { renderInput } from '../../../src/render/render-input.js';
 import { agent, modelConfig, operatorConfig, operatorConfigYaml } from '../../../hack/bench/workload.js';
 
 const live = (kind: string): KubeObject => JSON.parse(readFileSync(new URL(`../../fixtures/live/${kind}.json`, import.meta.url), 'utf8')) as KubeObject;
@@ -34,7 +32,7 @@ function desired(kind: string): KubeObject {
   const ref = { namespace: deployment.metadata.namespace ?? '', name: owner?.name ?? '' };
   const agentObj = { ...agent(ref), metadata: { ...agent(ref).metadata, uid: owner?.uid } };
   const config = operatorConfig(operatorConfigYaml({ routesBesideGateway: true, resyncPeriodSeconds: 60 }));
-  const result = render(agentObj as unknown as Agent, { modelConfig: modelConfig(ref.namespace) as unknown as ModelConfig }, config);
+  const result = renderInput(agentObj, { modelConfig: modelConfig(ref.namespace) }, config);
   if (!result.ok) throw new Error(result.message);
   const obj = result.objects.find((o) => o.kind === kind);
   if (!obj) throw new Error(`no ${kind} rendered`);

@@ -5,6 +5,7 @@ import type { Agent } from '../../../src/api/agent.js';
 import type { ModelConfig } from '../../../src/api/model-config.js';
 import { defaultOperatorConfig, operatorConfigSchema } from '../../../src/config/operator-config.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
+import { renderInput } from '../../../src/render/render-input.js';
 import { render } from '../../../src/render/render.js';
 
 const config = defaultOperatorConfig();
@@ -66,9 +67,9 @@ describe('render', () => {
     expect(render(declarative({}, { namespace: undefined }), { modelConfig }, config)).toMatchObject({ ok: false, reason: 'InvalidSpec' });
   });
 
-  it('ignores the status, even one that would not validate', () => {
-    const withStatus = { ...declarative(), status: { conditions: 'not a list' } } as unknown as Agent;
-    expect(render(withStatus, { modelConfig }, config).ok).toBe(true);
+  it('ignores the status, even one that would not validate (at the boundary, which parses the Agent)', () => {
+    const withStatus = { ...declarative(), status: { conditions: 'not a list' } };
+    expect(renderInput(withStatus, { modelConfig }, config).ok).toBe(true);
   });
 
   it('omits ownerReferences when the Agent has no uid', () => {
