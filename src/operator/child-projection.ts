@@ -87,6 +87,8 @@ export function ownedProjection(options: OwnedProjectionOptions): (obj: KubeObje
     const { apiVersion: _apiVersion, kind: _kind, status: _status, metadata: ownedMeta, ...ownedRest } = projectFields(obj, owned) as Record<string, unknown>;
     const own = isRecord(ownedMeta) ? ownedMeta : {};
     const metadata: ObjectMeta = { ...own, ...identityMetadata(obj.metadata) };
+    // Ready and Routed compare the status's observedGeneration with it (a stale status says nothing).
+    if (obj.metadata.generation !== undefined) metadata.generation = obj.metadata.generation;
     // The ownerReferences and annotations the operator applied, as it applied them.
     if (Array.isArray(own.ownerReferences)) metadata.ownerReferences = own.ownerReferences as ObjectMeta['ownerReferences'];
     if (isRecord(own.annotations)) metadata.annotations = { ...(own.annotations as Record<string, string>), ...(metadata.annotations ?? {}) };

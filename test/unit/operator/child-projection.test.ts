@@ -61,8 +61,8 @@ describe('the child caches', () => {
     expect(spec.template.spec['dnsPolicy']).toBeUndefined();
     expect(spec.template.spec['automountServiceAccountToken']).toBe(false); // ours
     expect(slim.metadata.annotations).toEqual({ 'agentry.dev/applied-hash': obj.metadata.annotations?.['agentry.dev/applied-hash'] });
-    const { name, namespace, uid, resourceVersion } = obj.metadata;
-    expect(slim.metadata).toMatchObject({ name, namespace, uid, resourceVersion });
+    const { name, namespace, uid, resourceVersion, generation } = obj.metadata;
+    expect(slim.metadata).toMatchObject({ name, namespace, uid, resourceVersion, generation });
     expect(slim.metadata.ownerReferences).toEqual(obj.metadata.ownerReferences);
     // Which of the operator's entries exist, not what they hold.
     expect(slim.metadata.managedFields).toEqual([{ manager: FIELD_MANAGER, operation: 'Apply' }]);
