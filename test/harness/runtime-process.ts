@@ -143,6 +143,38 @@ export class RuntimeProcess {
     return runtime;
   }
 
+  /**
+   * The container of a rendered Deployment, run here: its ConfigMap's files written where its args
+   * expect the mount (`mountPath` mapped to a temp directory), its args as they are plus --listen,
+   * and exactly its environment (every `value`, and the `secretKeyRef` ones from `secrets`,
+   * keyed "secret/key"), as the image's entrypoint (`agentry runtime`) would get them.
+   */
+  static async fromPodSpec(pod: {
+    files: Record<string, string>;
+    mountPath: string;
+    args: string[];
+    env: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
+    secrets: Record<string, string>;
+  }): Promise<RuntimeProcess> {
+    const dir = await mkdtemp(join(tmpdir(), 'agentry-runtime-pod-'));
+    for (const [name, text] of Object.entries(pod.files)) await writeFile(join(dir, name), text);
+    const port = await freePort();
+    const env: Record<string, string | undefined> = { AGENTRY_MODEL_API_KEY: undefined };
+    for (const entry of pod.env) {
+      const ref = entry.valueFrom?.secretKeyRef;
+      const value = ref === undefined ? entry.value : pod.secrets[`${ref.name}/${ref.key}`];
+      if (value === undefined) throw new Error(`the pod's env ${entry.name} has no value here (secrets has no ${ref?.name}/${ref?.key})`);
+      env[entry.name] = value;
+    }
+    const mount = pod.mountPath.replace(/\/+$/, '');
+    const args = pod.args.map((arg) => (arg.startsWith(`${mount}/`) ? join(dir, arg.slice(mount.length + 1)) : arg));
+    const card = pod.files['agent-card.json'];
+    const child = spawn(process.execPath, [AGENTRY_BIN, 'runtime', ...args, '--listen', `127.0.0.1:${port}`], { env: runtimeEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const runtime = new RuntimeProcess(child, port, dir, card === undefined ? undefined : Buffer.from(card, 'utf8'));
+    await runtime.ready();
+    return runtime;
+  }
+
   /** Runs `agentry runtime` with `args` to its exit (for flag and start-up failures). */
   static async run(args: string[], env?: Record<string, string | undefined>, timeoutMs = 20_000): Promise<ExitResult & { stdout: string; stderr: string }> {
     const child = spawn(process.execPath, [AGENTRY_BIN, 'runtime', ...args], { env: runtimeEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
