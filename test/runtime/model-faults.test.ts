@@ -2,11 +2,12 @@
 // when the provider's error echoes it); 429 is retried after the provider's retry-after-ms and the
 // task completes; 500 is retried a bounded number of times, then the task fails naming 500 and the
 // attempts; a model that never answers fails the task after --model-timeout, its request aborted.
-// Both with a streaming and a non-streaming agent.
+// Both with a streaming and a non-streaming agent; and a model that cannot be reached at all.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Client } from '@a2a-js/sdk/client';
 
 import { FakeModelServer } from '../harness/fake-model.js';
+import { FakeMcpServer } from '../harness/fake-mcp-server.js';
 import { RuntimeProcess, TEST_API_KEY, agentConfig } from '../harness/runtime-process.js';
 import { answerOf, sendText, stateName, statusText } from '../harness/a2a-wire.js';
 
@@ -96,5 +97,23 @@ describe.each(['non-streaming', 'streaming'] as const)('%s agent', (kind) => {
     const { client } = agent();
     const task = await sendText(client, 'still there?');
     expect(answerOf(task)).toBe(`echo: system=${SYSTEM}; user=still there?; turns=1`);
+  });
+});
+
+describe('a model that cannot be reached', () => {
+  let unreachable: RuntimeProcess | undefined;
+
+  afterAll(async () => {
+    await unreachable?.kill();
+  });
+
+  it('FAILED after the retries, saying the connection failed', async () => {
+    const closedPort = await FakeMcpServer.freePort();
+    unreachable = await RuntimeProcess.start({ config: agentConfig(`http://127.0.0.1:${closedPort}`), args: ['--model-max-retries', '1'] });
+    const task = await sendText(await unreachable.client(), 'anyone there?');
+    expect(stateName(task)).toBe('TASK_STATE_FAILED');
+    expect(statusText(task)).toMatch(/after 2 attempts/);
+    expect(statusText(task)).toMatch(/ECONNREFUSED|connect/i);
+    expect(await unreachable.metric('agentry_runtime_model_request_duration_seconds_count', { outcome: 'network_error' })).toBe(2);
   });
 });
