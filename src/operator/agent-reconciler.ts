@@ -25,6 +25,7 @@ import type { EventRecorder } from './event-recorder.js';
 import type { RouteClaims } from './route-claims.js';
 import { DRIFT_GUARD_DEFAULTS, DriftGuard } from './drift-guard.js';
 import { routedCondition } from './routing.js';
+import { MAX_AGENT_BYTES, MAX_MODEL_CONFIG_BYTES, oversizeMessage } from './spec-size.js';
 
 export interface AgentReconcilerDeps {
   client: KubeClient;
@@ -100,8 +101,19 @@ export class AgentReconciler {
     const { namespace = '', name, uid } = agent.metadata;
     if (!uid) return; // nothing can be owned by an Agent without a uid (the API server always sets one)
     const owner: ChildOwner = { namespace, name, uid };
+    // Too large to be cached whole (spec-size.ts): refused, whatever the spec says.
+    const tooLarge = oversizeMessage(agent, MAX_AGENT_BYTES);
+    if (tooLarge) {
+      await this.refuse(agent, ConditionReason.InvalidSpec, tooLarge, outcome);
+      return;
+    }
     const modelConfigName = agent.spec?.type === 'Declarative' ? agent.spec.declarative?.modelConfig : undefined;
     const modelConfig = modelConfigName ? this.deps.modelConfigs.get(namespace, modelConfigName) : undefined;
+    const modelConfigTooLarge = modelConfig && oversizeMessage(modelConfig, MAX_MODEL_CONFIG_BYTES);
+    if (modelConfigTooLarge) {
+      await this.refuse(agent, ConditionReason.InvalidModelConfig, `ModelConfig ${JSON.stringify(modelConfigName)}: ${modelConfigTooLarge}`, outcome);
+      return;
+    }
     // Parsed here, at the boundary, by the schemas; a render that throws is a bug: the reconcile
     // fails and is retried with backoff (never reported as the Agent's InvalidSpec).
     const result = renderInput(agent, { ...(modelConfig && { modelConfig }), ...this.toolsRelated(agent) }, this.deps.config);

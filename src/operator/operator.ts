@@ -40,7 +40,8 @@ import {
 } from './cache-indexes.js';
 import { ChildCaches } from './child-caches.js';
 import { CHILD_KINDS, CHILD_LABEL_SELECTOR, CONTENT_PAGE_SIZE, IDENTITY_PAGE_SIZE, type ChildKind } from './child-kinds.js';
-import { identityProjection, ownedProjection, withoutBookkeeping } from './child-projection.js';
+import { identityProjection, ownedProjection } from './child-projection.js';
+import { boundedSize, MAX_AGENT_BYTES, MAX_MODEL_CONFIG_BYTES } from './spec-size.js';
 import { EventRecorder } from './event-recorder.js';
 import { InformerSet } from './informer-set.js';
 import { toOwningAgent } from './owner-labels.js';
@@ -49,6 +50,10 @@ import { RouteClaims } from './route-claims.js';
 import { ToolPeerMapper } from './tool-peer-mapper.js';
 
 export const COMPONENT = 'agentry';
+
+// Agents and ModelConfigs are cached whole up to a size (spec-size.ts), as identity beyond it.
+const agentCacheForm = boundedSize(MAX_AGENT_BYTES);
+const modelConfigCacheForm = boundedSize(MAX_MODEL_CONFIG_BYTES);
 
 export interface OperatorOptions {
   /** The API server and credentials (see KubeConnection.fromDefault). */
@@ -158,7 +163,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       apiVersion: GROUP_VERSION,
       kind: AGENT_RESOURCE.kind,
       plural: AGENT_RESOURCE.plural,
-      transform: withoutBookkeeping,
+      transform: agentCacheForm,
       resync: true,
       indexes: { [BY_MODEL_CONFIG]: agentsByModelConfig, [BY_TOOL_AGENT]: agentsByToolAgent, [BY_TOOL_SERVICE]: agentsByToolService, [BY_UID]: agentsByUid },
     }),
@@ -166,7 +171,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const modelConfigInformers = cached(
     GROUP_VERSION,
     MODEL_CONFIG_RESOURCE.kind,
-    informers({ apiVersion: GROUP_VERSION, kind: MODEL_CONFIG_RESOURCE.kind, plural: MODEL_CONFIG_RESOURCE.plural, transform: withoutBookkeeping }),
+    informers({ apiVersion: GROUP_VERSION, kind: MODEL_CONFIG_RESOURCE.kind, plural: MODEL_CONFIG_RESOURCE.plural, transform: modelConfigCacheForm }),
   );
   // Every Service of the watched namespaces, not only Agentry's: any may be an MCP server's. Never
   // whole (toolServiceProjection): a tenant's Services must not be able to grow the operator's memory.

@@ -225,6 +225,21 @@ describe('an Agent named like an object Agentry did not create', () => {
   }, 240_000);
 });
 
+describe('an Agent larger than the operator caches', () => {
+  it('is refused with its size, and gets no children', async () => {
+    // 64 skills of 4 KiB each: every field within the schema, the whole over the 256 KiB bound.
+    const skills = Array.from({ length: 64 }, (_, i) => ({ id: `skill-${i}`, name: `Skill ${i}`, description: 'd'.repeat(4096) }));
+    const big = agent('oversized');
+    await tenant.create({ ...big, spec: { ...(big.spec as Record<string, unknown>), a2aConfig: { skills } } });
+    const refused = await eventually(async () => {
+      const a = await agentOf('oversized');
+      return condition(a, 'Accepted')?.reason === 'InvalidSpec' ? a : undefined;
+    }, 60_000);
+    expect(condition(refused, 'Accepted')?.message).toMatch(/^the Agent is \d+ KiB \(its metadata and spec as JSON\); the operator accepts at most 256 KiB$/);
+    expect(await admin.find('v1', 'ConfigMap', teamNs, 'oversized')).toBeUndefined();
+  }, 120_000);
+});
+
 describe('the fields Agentry sets for security', () => {
   interface PodSpec {
     automountServiceAccountToken?: boolean;
