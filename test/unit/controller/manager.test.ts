@@ -172,6 +172,39 @@ describe('Manager', () => {
     expect(b.isLeader()).toBe(true);
   });
 
+  it('starts runnables that need no leadership on a standby too, the others only once it leads; stops them all', async () => {
+    const leases = new FakeLeaseClient();
+    const election = (identity: string) => ({
+      leaderElection: { client: leases, namespace: 'ns', name: 'lease', identity, leaseDurationMs: 1_500, renewDeadlineMs: 1_000, retryPeriodMs: 100 },
+    });
+    const events: string[] = [];
+    const runnable = (m: Manager, who: string, needLeaderElection: boolean) =>
+      m.add({
+        name: `${who}-${needLeaderElection ? 'leader' : 'any'}`,
+        needLeaderElection,
+        start: () => Promise.resolve(void events.push(`start ${who} ${needLeaderElection ? 'leader' : 'any'}`)),
+        stop: () => Promise.resolve(void events.push(`stop ${who} ${needLeaderElection ? 'leader' : 'any'}`)),
+      });
+    const a = manager(new FakeServer(), election('a'));
+    const b = manager(new FakeServer(), election('b'));
+    for (const [m, who] of [
+      [a, 'a'],
+      [b, 'b'],
+    ] as const) {
+      runnable(m, who, false);
+      runnable(m, who, true);
+    }
+    await a.start();
+    await a.leading;
+    await b.start();
+    await until(() => events.includes('start b any') && leases.calls.filter((c) => c === 'get').length >= 4);
+    expect(events.sort()).toEqual(['start a any', 'start a leader', 'start b any']);
+    await a.stop();
+    expect(events).toEqual(expect.arrayContaining(['stop a any', 'stop a leader']));
+    await b.leading;
+    expect(events).toContain('start b leader');
+  });
+
   it('stops on a lost lease, through the same path as a requested stop', async () => {
     const leases = new FakeLeaseClient();
     const server = new FakeServer();
