@@ -25,6 +25,8 @@ export const ConditionReason = {
   InvalidModelConfig: 'InvalidModelConfig',
   /** Accepted=False: the exposure the Agent asks for is not allowed by the operator config. */
   InvalidExposure: 'InvalidExposure',
+  /** Accepted=False: the Agent puts in its pods what the operator config's pods section does not allow (a ServiceAccount, a toleration, root, an image ...). */
+  InvalidDeployment: 'InvalidDeployment',
   /** Accepted=False: a tool names an Agent or Service that does not exist. */
   ToolNotFound: 'ToolNotFound',
   /** Accepted=False: a tool cannot work as written (self-reference, namespace not allowed, peer without A2A, Service without pods). */

@@ -176,6 +176,100 @@ const toolsSchema = z
   .prefault({})
   .describe('Tools of declarative agents: MCP servers and other agents.');
 
+/** `'*'` in an allowlist: anything. */
+export const ANY = '*';
+
+/**
+ * Pod label and annotation keys an Agent may not set by default: those that turn a mesh's sidecar
+ * (and with it its mTLS and policy) off or on, and the AppArmor and seccomp opt-outs, which the
+ * restricted securityContext Agentry renders would otherwise be undone by.
+ */
+export const DEFAULT_DENIED_POD_LABEL_KEY_PREFIXES = ['sidecar.istio.io/', 'istio.io/', 'security.istio.io/', 'linkerd.io/', 'kuma.io/'];
+export const DEFAULT_DENIED_POD_ANNOTATION_KEY_PREFIXES = [
+  'sidecar.istio.io/',
+  'proxy.istio.io/',
+  'traffic.sidecar.istio.io/',
+  'istio.io/',
+  'linkerd.io/',
+  'config.linkerd.io/',
+  'config.alpha.linkerd.io/',
+  'kuma.io/',
+  'container.apparmor.security.beta.kubernetes.io/',
+  'seccomp.security.alpha.kubernetes.io/',
+  'kubernetes.io/',
+  'k8s.io/',
+];
+
+const keyPrefixList = z.array(z.string().min(1).max(253)).max(64);
+
+const podsSchema = z
+  .strictObject({
+    allowedServiceAccountNames: z
+      .array(z.union([z.literal(ANY), dns1123Subdomain()]))
+      .max(64)
+      .default([])
+      .describe("ServiceAccounts an Agent may run its pods as (spec.deployment.serviceAccountName), or '*' for any in its namespace. Empty (the default): none; an Agent that names one is refused (InvalidDeployment) and its pods run as the ServiceAccount Agentry creates, which has no permissions."),
+    secretReferences: z
+      .strictObject({
+        requiredLabel: z
+          .strictObject({
+            key: qualifiedName().describe('Label key.'),
+            value: z.string().max(63).describe('Label value.'),
+          })
+          .optional()
+          .describe("Only Secrets carrying this label may be referenced. Unset (the default): any Secret of the Agent's namespace. Set: the operator lists Secrets' metadata (never their values) in the watched namespaces, and its RBAC grants list and watch on Secrets there."),
+      })
+      .prefault({})
+      .describe("Secrets an Agent may reference: from env[].valueFrom.secretKeyRef, envFrom[].secretRef, systemMessageFrom.secretKeyRef, tool headers and its ModelConfig's apiKeySecret. Always only in the Agent's own namespace (Kubernetes resolves them there)."),
+    allowImagePullSecrets: z
+      .boolean()
+      .default(false)
+      .describe('Let an Agent name imagePullSecrets (spec.deployment.imagePullSecrets), which pull with the registry credentials in those Secrets. When false such an Agent is refused (InvalidDeployment).'),
+    allowedTolerations: z
+      .array(
+        z.strictObject({
+          key: z.union([z.literal(ANY), qualifiedName()]).describe("Taint key, or '*' for any."),
+          effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional().describe('Only tolerations of this effect; any when unset.'),
+        }),
+      )
+      .max(32)
+      .default([])
+      .describe('Tolerations an Agent may set (spec.deployment.tolerations): each must match an entry by key (and effect, when the entry has one); an empty key or Exists on every key needs an entry with key \'*\'. Empty (the default): none, so agents never land on tainted (dedicated, system, GPU) nodes.'),
+    allowedNodeSelectorKeys: z
+      .array(z.union([z.literal(ANY), qualifiedName()]))
+      .max(64)
+      .default([ANY])
+      .describe("Node label keys an Agent's spec.deployment.nodeSelector may use, or '*' (the default) for any: a node selector only narrows where pods may go, among the nodes they may go to."),
+    allowedAffinity: z
+      .array(z.enum(['nodeAffinity', 'podAffinity', 'podAntiAffinity']))
+      .max(3)
+      .default(['nodeAffinity', 'podAffinity', 'podAntiAffinity'])
+      .describe("Kinds of spec.deployment.affinity an Agent may set; all by default (affinity only narrows placement). Empty: no affinity."),
+    allowedPriorityClassNames: z
+      .array(z.union([z.literal(ANY), dns1123Subdomain()]))
+      .max(32)
+      .default([])
+      .describe("PriorityClasses an Agent's pods may use (spec.deployment.priorityClassName), or '*' for any. Empty (the default): none, so no agent can preempt other workloads' pods."),
+    maxReplicas: z.int().min(0).max(1000).default(10).describe('Most replicas an Agent may ask for (spec.deployment.replicas).'),
+    allowRunAsRoot: z
+      .boolean()
+      .default(false)
+      .describe('Let an Agent run as root (securityContext.runAsNonRoot: false, or runAsUser: 0). When false such an Agent is refused (InvalidDeployment), whatever the namespace\'s Pod Security admission would allow.'),
+    deniedLabelKeyPrefixes: keyPrefixList
+      .default(DEFAULT_DENIED_POD_LABEL_KEY_PREFIXES)
+      .describe('Pod label keys an Agent may not set (spec.deployment.podLabels), by prefix: by default those a service mesh reads to inject or skip its sidecar. Add the keys your NetworkPolicies and Services select pods by, so an Agent cannot label its pods into them.'),
+    deniedAnnotationKeyPrefixes: keyPrefixList
+      .default(DEFAULT_DENIED_POD_ANNOTATION_KEY_PREFIXES)
+      .describe('Pod annotation keys an Agent may not set (spec.deployment.podAnnotations), by prefix: by default sidecar injection and its bypasses, the AppArmor and seccomp opt-outs, and kubernetes.io/ and k8s.io/.'),
+    allowedImages: z
+      .array(z.string().min(1).max(512))
+      .max(64)
+      .optional()
+      .describe("Image reference prefixes (a registry, or a registry and path, such as 'ghcr.io/acme/') a BYO agent's byo.image and a declarative agent's deployment.image must start with. Unset (the default): any image."),
+  })
+  .prefault({})
+  .describe("What an Agent may put in its pods (spec.deployment, a BYO agent's image, the Secrets it references): each setting default-denies where the field would widen what a tenant can do.");
+
 const LEASE_TIMING_FIELDS = { leaseDuration: 'leaseDurationSeconds', renewDeadline: 'renewDeadlineSeconds', retryPeriod: 'retryPeriodSeconds' } as const;
 
 const leaderElectionSchema = z
@@ -205,6 +299,7 @@ export const operatorConfigSchema = z
     gateway: gatewaySchema,
     networkPolicy: networkPolicySchema,
     tools: toolsSchema,
+    pods: podsSchema,
     watchNamespaces: z
       .array(dns1123Label())
       .min(1)

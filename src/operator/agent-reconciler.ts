@@ -33,6 +33,11 @@ export interface AgentReconcilerDeps {
   modelConfigs: ObjectLookup;
   /** Services the tools may name, as toolServiceProjection caches them; without it none is found. */
   toolServices?: ObjectLookup;
+  /**
+   * Secrets of the watched namespaces as metadata (name, labels), when the operator config requires
+   * a label on referenced Secrets; with that setting and without this, every reference is refused.
+   */
+  secrets?: ObjectLookup;
   /** The Agents whose tools name this one (an index lookup); without it an Agent admits no callers. */
   callersOf?: (agent: ObjectRef) => readonly KubeObject[];
   /** What is there under each child's name, and what names an Agent's uid as its owner. */
@@ -116,7 +121,7 @@ export class AgentReconciler {
     }
     // Parsed here, at the boundary, by the schemas; a render that throws is a bug: the reconcile
     // fails and is retried with backoff (never reported as the Agent's InvalidSpec).
-    const result = renderInput(agent, { ...(modelConfig && { modelConfig }), ...this.toolsRelated(agent) }, this.deps.config);
+    const result = renderInput(agent, { ...(modelConfig && { modelConfig }), ...this.toolsRelated(agent), ...this.secretsRelated(namespace) }, this.deps.config);
 
     if (!result.ok) {
       // Nothing is applied for a spec we cannot render: children stay as they were (a running
@@ -243,6 +248,18 @@ export class AgentReconciler {
   private ownedContent(owner: ChildOwner, apiVersion: string, kind: string, namespace: string, name: string): KubeObject | undefined {
     const { content } = this.deps.children.live(apiVersion, kind, namespace, name);
     return content && isOwnedBy(content, owner) ? content : undefined;
+  }
+
+  /** The namespace's Secrets as metadata, when the operator config requires a label on those an Agent references. */
+  private secretsRelated(namespace: string): Pick<RenderRelated, 'secrets'> {
+    if (this.deps.config.pods.secretReferences.requiredLabel === undefined) return {};
+    const cache = this.deps.secrets;
+    return {
+      secrets: (name) => {
+        const secret = cache?.get(namespace, name);
+        return secret && { name, labels: secret.metadata.labels ?? {} };
+      },
+    };
   }
 
   /** What the Agent's tools name and who names it, from the caches: render decides what is missing. */

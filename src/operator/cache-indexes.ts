@@ -4,7 +4,7 @@
 // are found by their owner's uid, never by labels, which anyone may set.
 import { objectRefKey } from '../controller/object-key.js';
 import type { ObjectRef } from '../controller/object-key.js';
-import type { KubeObject } from '../kube/kube-object.js';
+import { isRecord, type KubeObject } from '../kube/kube-object.js';
 import { toolReferences } from '../render/tool-references.js';
 import { ownerUidsOf } from './apply/write-decision.js';
 
@@ -18,6 +18,8 @@ export const BY_MODEL_CONFIG = 'agentry.dev/model-config';
 export const BY_TOOL_AGENT = 'agentry.dev/tool-agent';
 /** Agents by the Services (`namespace/name`) their MCP tools name. */
 export const BY_TOOL_SERVICE = 'agentry.dev/tool-service';
+/** Agents by the Secrets (`namespace/name`) their pods would read (pods.secretReferences.requiredLabel). */
+export const BY_SECRET = 'agentry.dev/secret';
 
 /** The index function of BY_OWNER_UID. Labels play no part: anyone may set them. */
 export function childrenByOwnerUid(child: KubeObject): string[] {
@@ -55,4 +57,26 @@ export function agentsByToolAgent(agent: KubeObject): string[] {
 
 export function agentsByToolService(agent: KubeObject): string[] {
   return [...new Set(toolReferences(agent).services.map(objectRefKey))];
+}
+
+/**
+ * The Secrets an Agent names in its own spec (env, envFrom, imagePullSecrets, systemMessageFrom, MCP
+ * tool headers), read from the cached object as it is: an index must not depend on the Agent being
+ * valid. Its ModelConfig's apiKeySecret is found through BY_MODEL_CONFIG.
+ */
+export function agentsBySecret(agent: KubeObject): string[] {
+  const namespace = agent.metadata.namespace;
+  const spec = isRecord(agent.spec) ? agent.spec : {};
+  const deployment = isRecord(spec.deployment) ? spec.deployment : {};
+  const declarative = isRecord(spec.declarative) ? spec.declarative : {};
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  const at = (v: unknown, ...path: string[]): unknown => path.reduce<unknown>((o, k) => (isRecord(o) ? o[k] : undefined), v);
+  const names = [
+    ...list(deployment.env).map((e) => at(e, 'valueFrom', 'secretKeyRef', 'name')),
+    ...list(deployment.envFrom).map((e) => at(e, 'secretRef', 'name')),
+    ...list(deployment.imagePullSecrets).map((e) => at(e, 'name')),
+    at(declarative, 'systemMessageFrom', 'secretKeyRef', 'name'),
+    ...list(declarative.tools).flatMap((t) => list(at(t, 'mcpServer', 'headersFrom')).map((h) => at(h, 'secretKeyRef', 'name'))),
+  ];
+  return [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))].map((name) => objectRefKey({ namespace, name }));
 }

@@ -137,3 +137,15 @@ function overlay(into: Record<string, unknown>, live: Record<string, unknown>, f
     }
   }
 }
+
+/**
+ * A Secret as the operator may know it (pods.secretReferences.requiredLabel): its name and the one
+ * label it checks. It is listed and watched as metadata only: no value is ever sent to the operator.
+ */
+export function secretLabelProjection(labelKey: string): (obj: KubeObject) => KubeObject {
+  return (obj) => {
+    const value = obj.metadata.labels?.[labelKey];
+    const metadata: ObjectMeta = { name: obj.metadata.name, ...(obj.metadata.namespace !== undefined && { namespace: obj.metadata.namespace }), ...(value !== undefined && { labels: { [labelKey]: value } }) };
+    return { apiVersion: 'v1', kind: 'Secret', metadata, [IDENTITY_ONLY]: true };
+  };
+}

@@ -31,7 +31,9 @@ import {
   BY_TOOL_AGENT,
   BY_TOOL_SERVICE,
   BY_UID,
+  BY_SECRET,
   agentNamedBy,
+  agentsBySecret,
   agentsByModelConfig,
   agentsByToolAgent,
   agentsByToolService,
@@ -40,7 +42,7 @@ import {
 } from './cache-indexes.js';
 import { ChildCaches } from './child-caches.js';
 import { CHILD_KINDS, CHILD_LABEL_SELECTOR, CONTENT_PAGE_SIZE, IDENTITY_PAGE_SIZE, type ChildKind } from './child-kinds.js';
-import { identityProjection, ownedProjection } from './child-projection.js';
+import { identityProjection, ownedProjection, secretLabelProjection } from './child-projection.js';
 import { boundedSize, MAX_AGENT_BYTES, MAX_MODEL_CONFIG_BYTES } from './spec-size.js';
 import { EventRecorder } from './event-recorder.js';
 import { InformerSet } from './informer-set.js';
@@ -165,7 +167,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       plural: AGENT_RESOURCE.plural,
       transform: agentCacheForm,
       resync: true,
-      indexes: { [BY_MODEL_CONFIG]: agentsByModelConfig, [BY_TOOL_AGENT]: agentsByToolAgent, [BY_TOOL_SERVICE]: agentsByToolService, [BY_UID]: agentsByUid },
+      indexes: { [BY_MODEL_CONFIG]: agentsByModelConfig, [BY_TOOL_AGENT]: agentsByToolAgent, [BY_TOOL_SERVICE]: agentsByToolService, [BY_UID]: agentsByUid, [BY_SECRET]: agentsBySecret },
     }),
   );
   const modelConfigInformers = cached(
@@ -178,6 +180,13 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   // Cached apart from the operator's own Services, in a set of their own.
   const toolServiceCaches = new InformerSet();
   const toolServiceInformers = cached('v1', 'Service', informers({ apiVersion: 'v1', kind: 'Service', plural: 'services', transform: toolServiceProjection }), toolServiceCaches);
+  // With pods.secretReferences.requiredLabel, the Secrets of the watched namespaces, as metadata only
+  // (a metadata-only watch: no value ever reaches the operator), cut down to the one label it reads.
+  const requiredSecretLabel = config.pods.secretReferences.requiredLabel;
+  const secretCaches = new InformerSet();
+  const secretInformers = requiredSecretLabel
+    ? cached('v1', 'Secret', informers({ apiVersion: 'v1', kind: 'Secret', plural: 'secrets', metadataOnly: true, transform: secretLabelProjection(requiredSecretLabel.key) }), secretCaches)
+    : [];
 
   // Routes may live in one fixed namespace beside the gateway. Unless it is watched anyway, only
   // HTTPRoutes are cached there: that is all the operator puts there, and all its RBAC allows there
@@ -220,6 +229,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     agents,
     modelConfigs: caches.of(GROUP_VERSION, MODEL_CONFIG_RESOURCE.kind),
     toolServices: toolServiceCaches.of('v1', 'Service'),
+    ...(requiredSecretLabel && { secrets: secretCaches.of('v1', 'Secret') }),
     callersOf,
     children: new ChildCaches(caches, identities),
     config: effectiveConfig,
@@ -246,6 +256,15 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const toReferencingAgents = (mc: KubeObject): ReconcileRequest[] => agentsByIndex(BY_MODEL_CONFIG, mc.metadata).map(refOf);
   // A Service appearing, changing or going away: the Agents whose MCP tools name it.
   const toToolServiceUsers = (svc: KubeObject): ReconcileRequest[] => agentsByIndex(BY_TOOL_SERVICE, svc.metadata).map(refOf);
+  // A Secret's label changing: the Agents that name it, and those whose ModelConfig's API key it is.
+  const modelConfigs = caches.of(GROUP_VERSION, MODEL_CONFIG_RESOURCE.kind);
+  const toSecretUsers = (secret: KubeObject): ReconcileRequest[] => {
+    const { namespace, name } = secret.metadata;
+    const keyUsers = modelConfigs
+      .list(namespace, (mc) => (mc.spec as { apiKeySecret?: { name?: unknown } } | undefined)?.apiKeySecret?.name === name)
+      .flatMap((mc) => agentsByIndex(BY_MODEL_CONFIG, mc.metadata));
+    return [...agentsByIndex(BY_SECRET, secret.metadata), ...keyUsers].map(refOf);
+  };
 
   const controller = manager
     .controller('agent', { maxConcurrentReconciles: config.workers })
@@ -259,6 +278,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     .watches(agentInformers, claimChanged)
     .watches(modelConfigInformers, toReferencingAgents)
     .watches(toolServiceInformers, toToolServiceUsers)
+    .watches(secretInformers, toSecretUsers)
     .complete(reconciler.reconcile);
 
   // An Agent's tools changing: the peers it names now and named before (their ingress admits it);

@@ -42,6 +42,14 @@ export const ROUTE_NAMESPACE_RULES: readonly PolicyRule[] = [
   { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes'], verbs: CHILD_WRITE_VERBS },
 ];
 
+/**
+ * Rules in every watched namespace, only with pods.secretReferences.requiredLabel in the operator
+ * config: Secrets listed and watched as metadata only (the operator asks for PartialObjectMetadata,
+ * so no value is sent to it), to read the label. RBAC cannot grant metadata alone: with these the
+ * ServiceAccount could list values, which is why they are granted only when the setting asks.
+ */
+export const SECRET_METADATA_RULES: readonly PolicyRule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['list', 'watch'] }];
+
 /** Rules in the operator's own namespace, for leader election. */
 export const LEADER_ELECTION_RULES: readonly PolicyRule[] = [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },

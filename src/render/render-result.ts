@@ -11,7 +11,7 @@ import type { AgentChild } from './child-objects.js';
  */
 export type RenderFailureReason = Extract<
   ConditionReason,
-  'InvalidSpec' | 'ModelConfigNotFound' | 'InvalidModelConfig' | 'InvalidExposure' | 'ToolNotFound' | 'InvalidTool'
+  'InvalidSpec' | 'ModelConfigNotFound' | 'InvalidModelConfig' | 'InvalidExposure' | 'InvalidDeployment' | 'ToolNotFound' | 'InvalidTool'
 >;
 
 export interface RenderSuccess {

@@ -20,6 +20,7 @@ import { deployment } from './deployment.js';
 import { resolveGatewayExposure } from './gateway-exposure.js';
 import { httpRoute } from './http-route.js';
 import { networkPolicy, networkPolicyEnabled } from './network-policy.js';
+import { checkPodPolicy, type SecretLookup } from './pod-policy.js';
 import { agentOwnerReference } from './owner-reference.js';
 import { referenceGrant } from './reference-grant.js';
 import type { RenderContext } from './render-context.js';
@@ -38,6 +39,12 @@ export interface RenderRelated {
   toolServices?: readonly KubeObject[];
   /** The Agents whose tools name this Agent: its NetworkPolicy admits their pods. */
   callers?: readonly KubeObject[];
+  /**
+   * The Secrets of the Agent's namespace, as metadata, for the operator config's
+   * pods.secretReferences.requiredLabel. Undefined where they cannot be known (rendering files):
+   * that check is then skipped.
+   */
+  secrets?: SecretLookup;
 }
 
 export function render(agent: Agent, related: RenderRelated, config: OperatorConfig): RenderResult {
@@ -83,6 +90,8 @@ function resolveContext(agent: Agent, related: RenderRelated, config: OperatorCo
   }
   const modelConfig = agent.spec.type === 'Declarative' ? matchingModelConfig(agent, namespace, related.modelConfig) : undefined;
   const containerPort = agent.spec.type === 'BYO' && agent.spec.byo !== undefined ? agent.spec.byo.port : AGENT_SERVICE_PORT;
+  // The admin's guardrails on what may go into the pods, before anything is built.
+  checkPodPolicy(agent, modelConfig, config.pods, related.secrets);
   // Resolved before any object is built: an exposure problem must fail the whole render.
   const exposure = resolveGatewayExposure({ name, namespace }, agent.spec, config.gateway);
   const { toolAgents = [], toolServices = [], callers = [] } = related;

@@ -140,6 +140,8 @@ export async function leastPrivilegeScenario(cluster: LeastPrivilegeCluster, opt
     'config.gateway.parentRefs': [{ name: 'agentgateway', namespace: gatewayNs }],
     // Lets an Agent turn its NetworkPolicy off: the suite needs a NetworkPolicy to prune.
     'config.networkPolicy.allowOptOut': true,
+    // And name a ServiceAccount of the platform's: the suite prunes the one Agentry made.
+    'config.pods.allowedServiceAccountNames': ['platform-provided'],
     ...(options.namespaced ? { 'config.watchNamespaces': [teamNs] } : {}),
   };
 

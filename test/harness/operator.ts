@@ -33,8 +33,12 @@ export interface TestOperator {
 
 export type ConfigOverrides = { [K in keyof OperatorConfig]?: OperatorConfig[K] extends object ? Partial<OperatorConfig[K]> : OperatorConfig[K] };
 
+/** The taint of the nodes whose pods run as local processes (e2e.ts pinToNode): tests' Agents may tolerate it. */
+const LOCAL_PODS_TAINT = 'agentry.dev/local-pods';
+
 export function testConfig(namespaces: string[], overrides: ConfigOverrides = {}): OperatorConfig {
-  const base = defaultOperatorConfig();
+  const defaults = defaultOperatorConfig();
+  const base: OperatorConfig = { ...defaults, pods: { ...defaults.pods, allowedTolerations: [{ key: LOCAL_PODS_TAINT, effect: 'NoSchedule' }] } };
   const merged = { ...base, ...overrides } as OperatorConfig;
   for (const key of Object.keys(overrides) as (keyof OperatorConfig)[]) {
     const b = base[key];

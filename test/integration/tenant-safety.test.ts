@@ -76,6 +76,8 @@ beforeAll(async () => {
       'config.watchNamespaces': [teamNs],
       'config.gateway.parentRefs': [{ name: 'agentgateway', namespace: gatewayNs }],
       'config.gateway.routeNamespace': gatewayNs,
+      // Only Secrets labelled for Agents may be referenced: the chart grants Secrets' metadata.
+      'config.pods.secretReferences.requiredLabel': { key: 'agentry.dev/agent-readable', value: 'true' },
     },
   });
   await applyChartRbac(admin, render);
@@ -223,6 +225,35 @@ describe('an Agent named like an object Agentry did not create', () => {
     expect(await snapshot(grant.apiVersion, grant.kind, teamNs, 'billing')).toEqual(grantBefore);
     expect(await snapshot(route.apiVersion, route.kind, gatewayNs, route.metadata.name)).toEqual(routeBefore);
   }, 240_000);
+});
+
+describe("the admin's guardrails on pod fields", () => {
+  it('refuse a ServiceAccount, root, a toleration and an unlabelled Secret, naming the field, and follow the Secret label', async () => {
+    const withDeployment = (name: string, deployment: Record<string, unknown>): KubeObject => {
+      const a = agent(name);
+      return { ...a, spec: { ...(a.spec as Record<string, unknown>), deployment } };
+    };
+    const refusals: [string, Record<string, unknown>, string][] = [
+      ['as-ci', { serviceAccountName: 'ci-deployer' }, 'spec.deployment.serviceAccountName: "ci-deployer" is not a ServiceAccount Agents may run as'],
+      ['as-root', { securityContext: { runAsNonRoot: false } }, 'spec.deployment.securityContext.runAsNonRoot: false is not allowed'],
+      ['on-gpus', { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] }, 'spec.deployment.tolerations[0]: a toleration of the taint "nvidia.com/gpu"'],
+      ['reads-db', { env: [{ name: 'DB', valueFrom: { secretKeyRef: { name: 'db-password', key: 'password' } } }] }, 'spec.deployment.env[0].valueFrom.secretKeyRef: the Secret "db-password" does not carry the label agentry.dev/agent-readable=true'],
+    ];
+    await admin.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-password', namespace: teamNs }, stringData: { password: 'hunter2' } });
+    for (const [name, deployment] of refusals) await tenant.create(withDeployment(name, deployment));
+    for (const [name, , message] of refusals) {
+      const a = await eventually(async () => {
+        const found = await agentOf(name);
+        return condition(found, 'Accepted')?.reason === 'InvalidDeployment' ? found : undefined;
+      }, 60_000);
+      expect(condition(a, 'Accepted')?.message).toContain(message);
+      expect(await admin.find('apps/v1', 'Deployment', teamNs, name)).toBeUndefined();
+    }
+    // The platform labels the Secret for Agents: the Agent that references it is reconciled again.
+    await admin.patch({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-password', namespace: teamNs } }, { metadata: { labels: { 'agentry.dev/agent-readable': 'true' } } }, 'merge');
+    await eventually(async () => condition(await agentOf('reads-db'), 'Accepted')?.status === 'True', 60_000);
+    await eventually(() => admin.find('apps/v1', 'Deployment', teamNs, 'reads-db'), 30_000);
+  }, 180_000);
 });
 
 describe('an Agent larger than the operator caches', () => {

@@ -29,7 +29,8 @@ export interface ScenarioPlacement {
 
 /**
  * An Agent, its ModelConfig (for Declarative agents) and a configuration under which it must render:
- * its ingress sources are brought within what the configuration allows. With `placement`, the
+ * its ingress sources are brought within what the configuration allows, and the configuration allows
+ * every pod field. With `placement`, the
  * namespaces are the given ones (a real API server refuses objects in namespaces that do not exist).
  */
 export function renderable(placement: ScenarioPlacement = {}): fc.Arbitrary<Scenario> {
@@ -42,6 +43,20 @@ export function renderable(placement: ScenarioPlacement = {}): fc.Arbitrary<Scen
       ...parsed,
       gateway: { ...parsed.gateway, allowAgentHostnames: true, ...(routeNamespace !== undefined && { routeNamespace }) },
       networkPolicy: { ...parsed.networkPolicy, allowOptOut: true, allowedEgressCidrs: ['0.0.0.0/0', '::/0'] },
+      // Every pod field too (pod-policy.test.ts refuses each on its own).
+      pods: {
+        ...parsed.pods,
+        allowedServiceAccountNames: ['*'],
+        allowImagePullSecrets: true,
+        allowedTolerations: [{ key: '*' }],
+        allowedNodeSelectorKeys: ['*'],
+        allowedAffinity: ['nodeAffinity', 'podAffinity', 'podAntiAffinity'],
+        allowedPriorityClassNames: ['*'],
+        maxReplicas: Number.MAX_SAFE_INTEGER,
+        allowRunAsRoot: true,
+        deniedLabelKeyPrefixes: [],
+        deniedAnnotationKeyPrefixes: [],
+      },
     };
     const placed = placement.namespace === undefined ? generated : { ...generated, metadata: { ...generated.metadata, namespace: placement.namespace } };
     const fitted = withoutSelfReference(withIngressAllowedBy(placed, config));

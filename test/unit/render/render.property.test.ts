@@ -537,7 +537,7 @@ describe('render, for junk', () => {
       fc.property(agent, (generated) => {
         const result = renderInput(generated, {}, config);
         if (result.ok) return;
-        expect([ConditionReason.InvalidExposure, ConditionReason.ModelConfigNotFound]).toContain(result.reason);
+        expect([ConditionReason.InvalidExposure, ConditionReason.InvalidDeployment, ConditionReason.ModelConfigNotFound]).toContain(result.reason);
       }),
       { numRuns: 200 },
     );

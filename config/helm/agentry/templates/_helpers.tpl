@@ -94,3 +94,14 @@ with the leader-election settings the chart decides.
 {{- $_ := set $config "leaderElection" $le -}}
 {{- toYaml $config -}}
 {{- end -}}
+
+{{/*
+"true" when the operator config requires a label on the Secrets Agents reference
+(config.pods.secretReferences.requiredLabel): the operator then watches Secrets' metadata, and its
+roles grant list and watch on Secrets. Empty otherwise.
+*/}}
+{{- define "agentry.readsSecretMetadata" -}}
+{{- $pods := .Values.config.pods | default dict -}}
+{{- $refs := $pods.secretReferences | default dict -}}
+{{- if $refs.requiredLabel -}}true{{- end -}}
+{{- end -}}

@@ -43,6 +43,13 @@ the roles for the people who use Agents.
   verbs: [get, list, watch, create, patch, delete]
 {{- end -}}
 
+{{- /* The operator, in every namespace it watches, with config.pods.secretReferences.requiredLabel. */ -}}
+{{- define "agentry.secretMetadataRules" -}}
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [list, watch]
+{{- end -}}
+
 {{- /* The operator, in the Lease's namespace. */ -}}
 {{- define "agentry.leaderElectionRules" -}}
 - apiGroups: [coordination.k8s.io]
