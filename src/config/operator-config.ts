@@ -24,6 +24,16 @@ const pathTemplateSchema = z
   .refine((t) => unknownPlaceholders(t).length === 0, { message: 'may only use the placeholders {namespace} and {name}' })
   .refine((t) => !t.includes('//') && !t.includes('/./') && !t.includes('/../'), { message: "must not contain empty, '.' or '..' segments" });
 
+// A hostname with {namespace} and {name} placeholders, or '*' (any hostname).
+const hostnameTemplateSchema = z
+  .string()
+  .min(1)
+  .max(253)
+  .refine((t) => t === '*' || unknownPlaceholders(t).length === 0, { message: 'may only use the placeholders {namespace} and {name}' })
+  .refine((t) => t === '*' || /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(t.replaceAll('{namespace}', 'x').replaceAll('{name}', 'x')), {
+    message: "must be a lowercase DNS name such as {namespace}.agents.example.com (no '*.': subdomains are allowed by every entry), or '*'",
+  });
+
 const agentRuntimeSchema = z
   .strictObject({
     image: containerImage().default(DEFAULT_AGENT_RUNTIME_IMAGE).describe('Image that runs declarative agents.'),
@@ -83,12 +93,15 @@ const gatewaySchema = z
       .array(pathTemplateSchema)
       .max(32)
       .optional()
-      .describe("With allowCustomPathPrefix: the prefixes a custom path must start with, as templates such as '/agents/{namespace}/'. Unset: any path (conflicts are still refused)."),
+      .describe("With allowCustomPathPrefix (then required): the prefixes a custom path must lie within, as templates such as '/agents/{namespace}/'."),
     hostnames: z.array(gatewayHostnameSchema).max(16).optional().describe('Hostnames of every HTTPRoute, unless an Agent sets its own; any hostname of the gateway when unset.'),
-    allowAgentHostnames: z
-      .boolean()
-      .default(false)
-      .describe("Honour an Agent's spec.exposure.gateway.hostnames. When false an Agent that sets them is refused (InvalidExposure): a hostname is a platform decision, and one tenant must not claim another's."),
+    allowedAgentHostnames: z
+      .array(hostnameTemplateSchema)
+      .max(32)
+      .default([])
+      .describe(
+        "Hostnames an Agent may put on its route (spec.exposure.gateway.hostnames), as templates such as '{namespace}.agents.example.com': each of its hostnames must be one of them or a subdomain of one ('*.' wildcards included), with {namespace} (and {name}) replaced by the Agent's. '*' allows any hostname. Empty (the default): none, and an Agent that sets hostnames is refused (InvalidExposure): one tenant must not claim another's hostname.",
+      ),
     publicBaseUrl: z
       .string()
       .max(2048)
@@ -98,6 +111,12 @@ const gatewaySchema = z
     controllerName: qualifiedName()
       .optional()
       .describe("Only the HTTPRoute status entries written by this gateway controller count for Routed (for example 'kgateway.dev/kgateway'). Unset: every parent's status counts."),
+  })
+  .superRefine((g, ctx) => {
+    // Without a fence, one Agent could claim /agents (or any path) for every Agent under it.
+    if (g.allowCustomPathPrefix && g.allowedPathPrefixes === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['allowedPathPrefixes'], message: "required when allowCustomPathPrefix is true: the prefixes custom paths must lie within, such as '/agents/{namespace}/'" });
+    }
   })
   .prefault({})
   .describe('Exposure of agents through a Gateway API gateway (HTTPRoutes).');

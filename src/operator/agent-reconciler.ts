@@ -22,7 +22,7 @@ import type { ChildCaches } from './child-caches.js';
 import { CHILD_KINDS } from './child-kinds.js';
 import { findCondition, type Condition } from './conditions.js';
 import type { EventRecorder } from './event-recorder.js';
-import type { RouteClaims } from './route-claims.js';
+import type { RouteBlocker, RouteClaims } from './route-claims.js';
 import { DRIFT_GUARD_DEFAULTS, DriftGuard } from './drift-guard.js';
 import { routedCondition } from './routing.js';
 import { MAX_AGENT_BYTES, MAX_MODEL_CONFIG_BYTES, oversizeMessage } from './spec-size.js';
@@ -48,6 +48,8 @@ export interface AgentReconcilerDeps {
   driftGuard?: DriftGuard;
   /** Who claims which gateway path; without it no conflicts are checked. */
   routeClaims?: RouteClaims;
+  /** Queues Agents whose route claims this reconcile's verdict may have changed the outcome of. */
+  requeue?: (agents: readonly ObjectRef[]) => void;
   /** Carries out the writes (one per reconciler: it remembers what it wrote). */
   writer?: ChildWriter;
   now?: () => Date;
@@ -134,10 +136,8 @@ export class AgentReconciler {
     // that does not exist. Whatever it had is pruned below.
     const beaten = this.deps.routeClaims?.beatenBy({ namespace, name });
     let desired = beaten ? result.objects.filter((o) => !ROUTING_KINDS.has(o.kind)) : result.objects;
-    if (beaten) {
-      const message = `path ${beaten.path} is already claimed by the older Agent ${beaten.agent.namespace}/${beaten.agent.name}`;
-      await this.deps.recorder.record(agent, 'Warning', ConditionReason.PathConflict, message);
-    }
+    const pathConflict = beaten ? pathConflictMessage(beaten) : undefined;
+    if (pathConflict) await this.deps.recorder.record(agent, 'Warning', ConditionReason.PathConflict, pathConflict);
 
     // Every write decided before any is made: an object named like a child that is not the Agent's
     // stops the Agent (or, for a route or grant, its route) with no write at all.
@@ -149,6 +149,8 @@ export class AgentReconciler {
       return;
     }
     const routeConflict = conflicts.length > 0 ? conflicts.map((c) => c.message).join('; ') : undefined;
+    // An Agent whose route is not its own to write holds no path: it blocks nobody.
+    this.setEligible(agent, routeConflict === undefined);
     if (routeConflict) {
       await this.deps.recorder.record(agent, 'Warning', ConditionReason.ChildConflict, routeConflict);
       desired = desired.filter((o) => !ROUTING_KINDS.has(o.kind));
@@ -206,8 +208,8 @@ export class AgentReconciler {
     const deployment = this.ownedContent(owner, 'apps/v1', 'Deployment', namespace, name);
     const route = desired.find((o) => o.kind === 'HTTPRoute');
     const liveRoute = route ? this.ownedContent(owner, route.apiVersion, route.kind, route.metadata.namespace ?? namespace, route.metadata.name) : undefined;
-    const routed = beaten
-      ? { status: 'False' as const, reason: ConditionReason.PathConflict, message: `path ${beaten.path} is already claimed by the older Agent ${beaten.agent.namespace}/${beaten.agent.name}` }
+    const routed = pathConflict
+      ? { status: 'False' as const, reason: ConditionReason.PathConflict, message: pathConflict }
       : routeConflict
         ? { status: 'False' as const, reason: ConditionReason.ChildConflict, message: routeConflict }
         : routedCondition(route, liveRoute, this.deps.config);
@@ -225,11 +227,18 @@ export class AgentReconciler {
 
   /** Accepted=False with this reason: a Warning Event (folded while it repeats) and the status, no child write. */
   private async refuse(agent: AgentView, reason: string, message: string, outcome: Writes): Promise<void> {
+    this.setEligible(agent, false); // not accepted: it holds no path, and blocks nobody's
     const previous = findCondition(agent.status?.conditions, ConditionType.Accepted);
     if (previous?.status !== 'False' || previous.reason !== reason || previous.message !== message) {
       await this.deps.recorder.record(agent, 'Warning', reason, message);
     }
     await this.writeStatus(agent, { accepted: false, reason, message }, undefined, outcome);
+  }
+
+  /** Tells the route claims whether this Agent can hold a route; the Agents that may win or lose by it are queued. */
+  private setEligible(agent: AgentView, eligible: boolean): void {
+    const affected = this.deps.routeClaims?.setEligible({ namespace: agent.metadata.namespace, name: agent.metadata.name }, eligible) ?? [];
+    if (affected.length > 0) this.deps.requeue?.(affected);
   }
 
   /** The write decision for one desired child, from what the caches hold under its name. */
@@ -354,4 +363,9 @@ export class AgentReconciler {
 
 function sameStatus(next: AgentStatusValue, live: Record<string, unknown> | undefined): boolean {
   return canonicalJson(next) === canonicalJson(live ?? {});
+}
+
+function pathConflictMessage(beaten: RouteBlocker): string {
+  if (beaten.route) return `path ${beaten.path} is served by the HTTPRoute ${beaten.route.namespace ?? ''}/${beaten.route.name} on the same Gateway, which Agentry does not own: an Agent may not take part of a platform route's traffic`;
+  return `path ${beaten.path} is already claimed by the older Agent ${beaten.agent.namespace ?? ''}/${beaten.agent.name}`;
 }

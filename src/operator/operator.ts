@@ -22,6 +22,7 @@ import { serviceAccountNamespace, type KubeConnection } from '../kube/kube-conne
 import type { KubeObject } from '../kube/kube-object.js';
 import { resourcePath } from '../kube/resource-mapper.js';
 import { toolServiceProjection } from '../render/tool-service.js';
+import { GATEWAY_API_GROUP } from '../render/http-route.js';
 import { registerAgentGauges } from './agent-gauges.js';
 import { AgentReconciler } from './agent-reconciler.js';
 import { FIELD_MANAGER } from './apply/write-decision.js';
@@ -49,6 +50,7 @@ import { InformerSet } from './informer-set.js';
 import { toOwningAgent } from './owner-labels.js';
 import { routeClaimOf } from './route-claim-of.js';
 import { RouteClaims } from './route-claims.js';
+import { platformClaimsOf, platformRouteProjection } from './platform-routes.js';
 import { ToolPeerMapper } from './tool-peer-mapper.js';
 
 export const COMPONENT = 'agentry';
@@ -217,6 +219,12 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     (k) => ({ metadataOnly: true, pageSize: IDENTITY_PAGE_SIZE, transform: identityProjection(k.apiVersion, k.kind), indexes: { [BY_OWNER_UID]: childrenByOwnerUid } }),
     identities,
   );
+  // Every HTTPRoute there, cut down to the paths it claims: a platform's route on the configured
+  // Gateways holds its paths before any Agent (platform-routes.ts). Only with Gateway API.
+  const platformRouteCaches = new InformerSet();
+  const platformRouteInformers = gatewayApi
+    ? cached(`${GATEWAY_API_GROUP}/v1`, 'HTTPRoute', informers({ apiVersion: `${GATEWAY_API_GROUP}/v1`, kind: 'HTTPRoute', plural: 'httproutes', pageSize: CONTENT_PAGE_SIZE, transform: platformRouteProjection }, childNamespaces('HTTPRoute')), platformRouteCaches)
+    : [];
 
   const agents = caches.of(GROUP_VERSION, AGENT_RESOURCE.kind);
   const agentsByIndex = (index: string, ref: { namespace?: string; name: string }) => caches.byIndex(GROUP_VERSION, AGENT_RESOURCE.kind, index, objectRefKey(ref));
@@ -235,6 +243,10 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     config: effectiveConfig,
     recorder: new EventRecorder(client, COMPONENT, logger),
     routeClaims,
+    // A reconcile's verdict on whether an Agent can hold its route moves other Agents' outcomes.
+    requeue: (refs) => {
+      for (const ref of refs) controller.enqueue(ref);
+    },
   });
 
   // A route claim is read from the cache, never from the event: the store is updated before any
@@ -245,6 +257,12 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     const ref = refOf(agent);
     const current = agents.get(ref.namespace ?? '', ref.name);
     return routeClaims.set(ref, current && !current.metadata.deletionTimestamp ? routeClaimOf(current, effectiveConfig) : undefined);
+  };
+  // A platform route appearing, changing or going away: the Agents whose paths lie at or below its own.
+  const platformRouteChanged = (route: KubeObject): ReconcileRequest[] => {
+    const ref = refOf(route);
+    const current = platformRouteCaches.get(route.apiVersion, route.kind, ref.namespace ?? '', ref.name);
+    return routeClaims.setPlatformRoute(ref, current ? platformClaimsOf(current, effectiveConfig.gateway) : undefined);
   };
   // A child maps to the Agent it is named after, whoever owns it (see agentNamedBy): an object
   // named like a child appearing or going away concerns that Agent as much as its own child's
@@ -276,6 +294,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     .owns(childInformers, toOwningAgent)
     .watches(identityInformers, toNamedAgent, { priority: Priority.High })
     .watches(agentInformers, claimChanged)
+    .watches(platformRouteInformers, platformRouteChanged)
     .watches(modelConfigInformers, toReferencingAgents)
     .watches(toolServiceInformers, toToolServiceUsers)
     .watches(secretInformers, toSecretUsers)

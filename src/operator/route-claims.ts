@@ -1,10 +1,18 @@
-// Which Agent claims which path on the gateway, to settle conflicts: two Agents on the same path, or
+// Which Agent holds which path on the gateway, to settle conflicts: two Agents on the same path, or
 // one whose path is a prefix of another's (a gateway would send part of one agent's traffic to the
-// other). The older Agent keeps the route; the later one gets none and reports PathConflict.
+// other), and Agents against the routes the platform put on the same Gateway.
 //
-// Claims are kept up to date from Agent informer events (the whole set is known before the first
-// reconcile, as the controller starts its workers only after the caches synced), so deciding is
-// independent of the order in which Agents happen to be reconciled.
+// The rules:
+//  - a platform route (an HTTPRoute on one of the configured Gateways that no Agent owns) holds its
+//    PathPrefix paths first: an Agent whose path is one of them or lies below one (it would take that
+//    part of the platform's traffic) does not get its route;
+//  - among Agents the older claim wins, but only a claim that holds its route blocks others: an Agent
+//    that is not accepted, whose route is in conflict with an object it does not own, or that is
+//    itself beaten, blocks nobody (a claim of /agents that gets no route must not take every path
+//    under it from the Agents there).
+//
+// Claims are kept up to date from Agent and HTTPRoute informer events and from the reconciler's
+// verdicts (setEligible), so deciding is independent of the order in which Agents are reconciled.
 import { objectRefKey, type ObjectRef } from '../controller/object-key.js';
 import { PathTrie } from './path-trie.js';
 
@@ -18,11 +26,29 @@ export interface RouteClaim {
   createdAt: string;
 }
 
+/** A path a platform route serves on one of the configured Gateways. */
+export interface PlatformClaim {
+  route: ObjectRef;
+  /** A PathPrefix of the route. */
+  path: string;
+  /** Empty: every hostname of the listener. */
+  hostnames: readonly string[];
+}
+
+/** What keeps an Agent from its path. */
+export type RouteBlocker = { path: string; agent: ObjectRef; route?: undefined } | { path: string; route: ObjectRef; agent?: undefined };
+
 /** One path is the other, or a segment-wise prefix of it (`/a/b` vs `/a/b/c`, not `/a/bc`). */
 export function pathsOverlap(a: string, b: string): boolean {
   if (a === b) return true;
   const [short, long] = a.length < b.length ? [a, b] : [b, a];
   return long.startsWith(short.endsWith('/') ? short : `${short}/`);
+}
+
+/** `path` is `prefix` or lies below it, segment-wise. */
+export function pathWithin(path: string, prefix: string): boolean {
+  if (path === prefix || prefix === '/') return true;
+  return path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
 }
 
 function hostnamesOverlap(a: readonly string[], b: readonly string[]): boolean {
@@ -42,61 +68,146 @@ function older(a: RouteClaim, b: RouteClaim): boolean {
 
 export class RouteClaims {
   private readonly claims = new Map<string, RouteClaim>();
+  /** Agents the reconciler found cannot hold a route (not accepted, route in conflict): they block nobody. */
+  private readonly ineligible = new Set<string>();
   /** The claims' keys by path: who may overlap whom, without comparing every pair. */
   private readonly byPath = new PathTrie();
+  private readonly platform = new Map<string, readonly PlatformClaim[]>();
+  private readonly platformByPath = new PathTrie();
 
   /**
    * Records (or with undefined, drops) an Agent's claim; returns the other Agents whose outcome may
-   * have changed (they overlapped the old or the new claim) and so need reconciling again.
+   * have changed (they overlapped the old or the new claim, directly or through claims whose
+   * outcome changes with it) and so need reconciling again.
    */
   set(agent: ObjectRef, claim: RouteClaim | undefined): ObjectRef[] {
     const key = objectRefKey(agent);
     const before = this.claims.get(key);
+    if (sameClaim(before, claim)) return [];
     if (before) this.byPath.remove(before.path, key);
     if (claim) {
       this.claims.set(key, claim);
       this.byPath.add(claim.path, key);
     } else {
       this.claims.delete(key);
+      this.ineligible.delete(key);
     }
-    if (sameClaim(before, claim)) return [];
-    const affected = new Map<string, ObjectRef>();
-    for (const changed of [before, claim]) {
-      if (!changed) continue;
-      for (const other of this.overlapping(changed, key)) affected.set(objectRefKey(other.agent), other.agent);
-    }
-    return [...affected.values()];
+    return this.affected([before, claim], key);
   }
 
-  /** The claim that beats this Agent's (the oldest overlapping one that is older), if any. */
-  beatenBy(agent: ObjectRef): RouteClaim | undefined {
+  /** Whether the Agent can hold its route at all (the reconciler's verdict); returns the Agents whose outcome may change. */
+  setEligible(agent: ObjectRef, eligible: boolean): ObjectRef[] {
+    const key = objectRefKey(agent);
+    if (eligible !== this.ineligible.has(key)) return [];
+    if (eligible) this.ineligible.delete(key);
+    else this.ineligible.add(key);
+    const claim = this.claims.get(key);
+    return claim ? this.affected([claim], key) : [];
+  }
+
+  /** Records (or with undefined or none, drops) the paths a platform route serves; returns the Agents they concern. */
+  setPlatformRoute(route: ObjectRef, claims: readonly PlatformClaim[] | undefined): ObjectRef[] {
+    const key = objectRefKey(route);
+    const before = this.platform.get(key) ?? [];
+    const after = claims ?? [];
+    if (JSON.stringify(before) === JSON.stringify(after)) return [];
+    for (const c of before) this.platformByPath.remove(c.path, key);
+    if (after.length > 0) this.platform.set(key, after);
+    else this.platform.delete(key);
+    for (const c of after) this.platformByPath.add(c.path, key);
+    const touched = new Map<string, RouteClaim>();
+    for (const c of [...before, ...after]) {
+      for (const k of this.byPath.candidates(c.path)) {
+        const claim = this.claims.get(k);
+        if (claim && pathWithin(claim.path, c.path) && hostnamesOverlap(claim.hostnames, c.hostnames)) touched.set(k, claim);
+      }
+    }
+    return this.affected([...touched.values()], undefined, true);
+  }
+
+  /** What keeps this Agent from its path: a platform route, or the oldest older claim that holds its route. */
+  beatenBy(agent: ObjectRef): RouteBlocker | undefined {
     const key = objectRefKey(agent);
     const mine = this.claims.get(key);
     if (!mine) return undefined;
+    const platform = this.platformBlocker(mine);
+    if (platform) return { path: platform.path, route: platform.route };
+    const holds = new Map<string, boolean>();
     let winner: RouteClaim | undefined;
-    for (const other of this.overlapping(mine, key)) {
-      if (!older(other, mine)) continue;
+    for (const [otherKey, other] of this.overlapping(mine, key)) {
+      if (!older(other, mine) || !this.holds(otherKey, other, holds)) continue;
       if (!winner || older(other, winner)) winner = other;
     }
-    return winner;
+    return winner ? { path: winner.path, agent: winner.agent } : undefined;
   }
 
   get size(): number {
     return this.claims.size;
   }
 
-  /** Other Agents' claims that conflict with `claim` (the path index narrows, conflict() decides). */
-  private overlapping(claim: RouteClaim, ownKey: string): RouteClaim[] {
-    const found: RouteClaim[] = [];
-    for (const key of this.byPath.candidates(claim.path)) {
-      const other = this.claims.get(key);
-      if (key !== ownKey && other && this.conflict(claim, other)) found.push(other);
+  /** Whether a claim holds its route: eligible, not under a platform route, and no older overlapping claim holds. */
+  private holds(key: string, claim: RouteClaim, memo: Map<string, boolean>): boolean {
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    let result = !this.ineligible.has(key) && this.platformBlocker(claim) === undefined;
+    if (result) {
+      for (const [otherKey, other] of this.overlapping(claim, key)) {
+        if (older(other, claim) && this.holds(otherKey, other, memo)) {
+          result = false;
+          break;
+        }
+      }
     }
-    return found;
+    memo.set(key, result);
+    return result;
   }
 
-  private conflict(a: RouteClaim, b: RouteClaim): boolean {
-    return pathsOverlap(a.path, b.path) && hostnamesOverlap(a.hostnames, b.hostnames);
+  private platformBlocker(claim: RouteClaim): PlatformClaim | undefined {
+    for (const key of this.platformByPath.candidates(claim.path)) {
+      for (const p of this.platform.get(key) ?? []) {
+        if (pathWithin(claim.path, p.path) && hostnamesOverlap(claim.hostnames, p.hostnames)) return p;
+      }
+    }
+    return undefined;
+  }
+
+  /** The claims reachable from `from` through overlaps (a holder's change moves the outcome of the chain below it). */
+  private affected(from: (RouteClaim | undefined)[], ownKey: string | undefined, includeFrom = false): ObjectRef[] {
+    const seen = new Map<string, RouteClaim>();
+    const queue: [string, RouteClaim][] = [];
+    for (const c of from) {
+      if (!c) continue;
+      const k = objectRefKey(c.agent);
+      if (includeFrom && k !== ownKey && !seen.has(k)) {
+        seen.set(k, c);
+        queue.push([k, c]);
+      }
+      for (const [otherKey, other] of this.overlapping(c, k)) {
+        if (otherKey !== ownKey && !seen.has(otherKey)) {
+          seen.set(otherKey, other);
+          queue.push([otherKey, other]);
+        }
+      }
+    }
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      for (const [otherKey, other] of this.overlapping(next[1], next[0])) {
+        if (otherKey !== ownKey && !seen.has(otherKey)) {
+          seen.set(otherKey, other);
+          queue.push([otherKey, other]);
+        }
+      }
+    }
+    return [...seen.values()].map((c) => c.agent);
+  }
+
+  /** Other Agents' claims that conflict with `claim` (the path index narrows, the rule decides). */
+  private overlapping(claim: RouteClaim, ownKey: string): [string, RouteClaim][] {
+    const found: [string, RouteClaim][] = [];
+    for (const key of this.byPath.candidates(claim.path)) {
+      const other = this.claims.get(key);
+      if (key !== ownKey && other && pathsOverlap(claim.path, other.path) && hostnamesOverlap(claim.hostnames, other.hostnames)) found.push([key, other]);
+    }
+    return found;
   }
 }
 

@@ -5,6 +5,7 @@ import { publicUrl } from './agent-urls.js';
 import { ConditionReason } from '../api/condition.js';
 import { RenderRejection } from './render-result.js';
 import { resolveRoutePath } from './route-path.js';
+import { expandPathTemplate } from '../config/path-template.js';
 import type { GatewayConfig } from './route-path.js';
 
 export type GatewayExposure =
@@ -34,12 +35,7 @@ export function resolveGatewayExposure(agent: { name: string; namespace: string 
   const path = resolveRoutePath(agent, requested?.pathPrefix, gateway);
   if (!path.ok) throw new RenderRejection(ConditionReason.InvalidExposure, path.message);
 
-  if (requested?.hostnames?.length && !gateway.allowAgentHostnames) {
-    throw new RenderRejection(
-      ConditionReason.InvalidExposure,
-      'spec.exposure.gateway.hostnames: the operator configuration does not let an Agent choose its hostnames (gateway.allowAgentHostnames: false)',
-    );
-  }
+  checkAgentHostnames(agent, requested?.hostnames ?? [], gateway.allowedAgentHostnames);
   const routeNamespace = gateway.routeNamespace ?? agent.namespace;
   const crossNamespace = routeNamespace !== agent.namespace;
   return {
@@ -58,4 +54,28 @@ export function resolveGatewayExposure(agent: { name: string; namespace: string 
 function isRouted(spec: AgentSpec, gateway: GatewayConfig): boolean {
   if (gateway.parentRefs.length === 0) return false;
   return spec.exposure?.gateway?.enabled ?? (gateway.enabled && spec.a2aConfig !== undefined);
+}
+
+/**
+ * An Agent's own hostnames must each be one the configuration's templates give its namespace, or a
+ * subdomain of one (`a.team-a.agents.example.com`, `*.team-a.agents.example.com` under
+ * `{namespace}.agents.example.com`): hostnames are shared by every tenant of the gateway, so without
+ * this one tenant could claim another's. Throws RenderRejection (InvalidExposure).
+ */
+export function checkAgentHostnames(agent: { name: string; namespace: string }, hostnames: readonly string[], templates: readonly string[]): void {
+  if (hostnames.length === 0) return;
+  const field = 'spec.exposure.gateway.hostnames';
+  if (templates.length === 0) {
+    throw new RenderRejection(ConditionReason.InvalidExposure, `${field}: the operator configuration lets no Agent choose its hostnames (gateway.allowedAgentHostnames is empty)`);
+  }
+  if (templates.includes('*')) return;
+  const allowed = templates.map((t) => expandPathTemplate(t, agent));
+  hostnames.forEach((hostname, i) => {
+    if (!allowed.some((a) => hostname === a || hostname.endsWith(`.${a}`))) {
+      throw new RenderRejection(
+        ConditionReason.InvalidExposure,
+        `${field}[${i}]: ${JSON.stringify(hostname)} is not a hostname this namespace may use: the operator configuration allows ${allowed.map((a) => JSON.stringify(a)).join(', ')} and their subdomains (gateway.allowedAgentHostnames)`,
+      );
+    }
+  });
 }

@@ -227,6 +227,29 @@ describe('an Agent named like an object Agentry did not create', () => {
   }, 240_000);
 });
 
+describe("a platform's route on the same Gateway", () => {
+  it('keeps its paths: an Agent at or below them gets no route (PathConflict), and gets it once the route is gone', async () => {
+    const platformRoute: KubeObject = {
+      apiVersion: `${GW}/v1`,
+      kind: 'HTTPRoute',
+      metadata: { name: 'platform-docs', namespace: gatewayNs },
+      spec: { parentRefs: [{ name: 'agentgateway' }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: `/agents/${teamNs}/docs` } }], backendRefs: [{ name: 'docs', port: 80 }] }] },
+    };
+    await admin.create(platformRoute);
+    const before = await snapshot(platformRoute.apiVersion, platformRoute.kind, gatewayNs, 'platform-docs');
+    await tenant.create(agent('docs'));
+    const beaten = await eventually(async () => {
+      const a = await agentOf('docs');
+      return condition(a, 'Routed')?.reason === 'PathConflict' ? a : undefined;
+    }, 60_000);
+    expect(condition(beaten, 'Routed')?.message).toBe(`path /agents/${teamNs}/docs is served by the HTTPRoute ${gatewayNs}/platform-docs on the same Gateway, which Agentry does not own: an Agent may not take part of a platform route's traffic`);
+    expect(await admin.find(`${GW}/v1`, 'HTTPRoute', gatewayNs, `docs.${teamNs}`)).toBeUndefined();
+    expect(await snapshot(platformRoute.apiVersion, platformRoute.kind, gatewayNs, 'platform-docs')).toEqual(before);
+    await admin.delete(platformRoute);
+    await eventually(() => admin.find(`${GW}/v1`, 'HTTPRoute', gatewayNs, `docs.${teamNs}`), 60_000);
+  }, 120_000);
+});
+
 describe("the admin's guardrails on pod fields", () => {
   it('refuse a ServiceAccount, root, a toleration and an unlabelled Secret, naming the field, and follow the Secret label', async () => {
     const withDeployment = (name: string, deployment: Record<string, unknown>): KubeObject => {

@@ -33,7 +33,7 @@ describe('parseOperatorConfig', () => {
     const config = defaultOperatorConfig();
     expect(config.agentRuntime).toEqual({ image: DEFAULT_AGENT_RUNTIME_IMAGE, imagePullPolicy: 'IfNotPresent' });
     expect(config.a2a).toEqual({ appProtocol: 'auto', protocolVersion: '1.0' });
-    expect(config.gateway).toEqual({ enabled: true, parentRefs: [], pathTemplate: '/agents/{namespace}/{name}', allowCustomPathPrefix: false, allowAgentHostnames: false });
+    expect(config.gateway).toEqual({ enabled: true, parentRefs: [], pathTemplate: '/agents/{namespace}/{name}', allowCustomPathPrefix: false, allowedAgentHostnames: [] });
     expect(config.networkPolicy).toEqual({
       enabled: true,
       allowOptOut: false,
@@ -92,6 +92,11 @@ watchNamespaces: [finance, reports]
     ["gateway: {pathTemplate: '/agents/{team}/{name}'}", 'gateway.pathTemplate: may only use the placeholders {namespace} and {name}'],
     ['gateway: {parentRefs: [{name: gw}]}', 'gateway.parentRefs[0].namespace: Required value'],
     ['gateway: {publicBaseUrl: agents.example.com}', 'gateway.publicBaseUrl: must be an absolute http or https URL'],
+    ['gateway: {allowCustomPathPrefix: true}', "gateway.allowedPathPrefixes: required when allowCustomPathPrefix is true: the prefixes custom paths must lie within, such as '/agents/{namespace}/'"],
+    ["gateway: {allowedAgentHostnames: ['*.{namespace}.example.com']}", "gateway.allowedAgentHostnames[0]: must be a lowercase DNS name such as {namespace}.agents.example.com (no '*.': subdomains are allowed by every entry), or '*'"],
+    ["gateway: {allowedAgentHostnames: ['{team}.example.com']}", 'gateway.allowedAgentHostnames[0]: may only use the placeholders {namespace} and {name}'],
+    ['pods: {maxReplicas: -1}', 'pods.maxReplicas: Too small: expected number to be >=0'],
+    ["pods: {allowedServiceAccountNames: [Ci]}", 'pods.allowedServiceAccountNames[0]: must be a lowercase RFC 1123 subdomain'],
     ['networkPolicy: {allowedIngressNamespaces: Some}', 'networkPolicy.allowedIngressNamespaces: Invalid option: expected one of "None"|"Same"|"All"'],
     ['networkPolicy: {egress: {modelEndpoints: [{cidr: 10.0.0.0/33}]}}', 'networkPolicy.egress.modelEndpoints[0].cidr: cidr must be a valid IPv4 or IPv6 CIDR'],
     ['leaderElection: {renewDeadlineSeconds: 15}', 'leaderElection.renewDeadlineSeconds: renewDeadlineSeconds (15) must be less than leaseDurationSeconds (15)'],

@@ -21,7 +21,7 @@ describe('RouteClaims', () => {
       const older = claim('first', '/agents/ns/first', '2026-01-01T00:00:00Z');
       const newer = claim('second', '/agents/ns/first/sub', '2026-01-02T00:00:00Z');
       for (const c of order ? [newer, older] : [older, newer]) claims.set(c.agent, c);
-      expect(claims.beatenBy(newer.agent)).toEqual(older);
+      expect(claims.beatenBy(newer.agent)).toEqual({ path: older.path, agent: older.agent });
       expect(claims.beatenBy(older.agent)).toBeUndefined();
     }
   });
@@ -30,7 +30,7 @@ describe('RouteClaims', () => {
     const claims = new RouteClaims();
     claims.set({ namespace: 'ns', name: 'b' }, claim('b', '/p', '2026-01-01T00:00:00Z'));
     claims.set({ namespace: 'ns', name: 'a' }, claim('a', '/p', '2026-01-01T00:00:00Z'));
-    expect(claims.beatenBy({ namespace: 'ns', name: 'b' })?.agent.name).toBe('a');
+    expect(claims.beatenBy({ namespace: 'ns', name: 'b' })?.agent?.name).toBe('a');
     expect(claims.beatenBy({ namespace: 'ns', name: 'a' })).toBeUndefined();
   });
 
@@ -40,7 +40,7 @@ describe('RouteClaims', () => {
     claims.set({ namespace: 'ns', name: 'b' }, claim('b', '/p', '2026-01-02T00:00:00Z', ['b.example.com']));
     expect(claims.beatenBy({ namespace: 'ns', name: 'b' })).toBeUndefined();
     claims.set({ namespace: 'ns', name: 'c' }, claim('c', '/p', '2026-01-03T00:00:00Z', ['*.example.com']));
-    expect(claims.beatenBy({ namespace: 'ns', name: 'c' })?.agent.name).toBe('a');
+    expect(claims.beatenBy({ namespace: 'ns', name: 'c' })?.agent?.name).toBe('a');
   });
 
   it('names the Agents to reconcile again when a claim appears, moves or goes', () => {
@@ -54,6 +54,50 @@ describe('RouteClaims', () => {
   });
 });
 
+describe('RouteClaims: only a claim that holds its route blocks others', () => {
+  it('does not let a squatter that gets no route take the paths under it', () => {
+    const claims = new RouteClaims();
+    const holder = claim('holder', '/agents', '2026-01-01T00:00:00Z');
+    const squatter = claim('squatter', '/agents', '2026-01-02T00:00:00Z');
+    const newer = claim('newer', '/agents/ns/newer', '2026-01-03T00:00:00Z');
+    for (const c of [holder, squatter, newer]) claims.set(c.agent, c);
+    // holder holds /agents: both others are beaten by it, not by the squatter.
+    expect(claims.beatenBy(newer.agent)?.agent?.name).toBe('holder');
+    // holder is gone: the squatter holds /agents, and newer (under it) is beaten by the squatter...
+    expect(claims.set(holder.agent, undefined).map((r) => r.name).sort()).toEqual(['newer', 'squatter']);
+    expect(claims.beatenBy(newer.agent)?.agent?.name).toBe('squatter');
+    // ...unless the squatter cannot hold a route (refused, or its route is in conflict): then newer is routed.
+    expect(claims.setEligible(squatter.agent, false).map((r) => r.name)).toEqual(['newer']);
+    expect(claims.beatenBy(newer.agent)).toBeUndefined();
+    expect(claims.setEligible(squatter.agent, false)).toEqual([]); // unchanged: nobody queued
+  });
+
+  it('lets a platform route on the same Gateway hold its paths first: nothing at or below them', () => {
+    const claims = new RouteClaims();
+    const under = claim('under', '/api/v2', '2026-01-01T00:00:00Z', ['www.example.com']);
+    const beside = claim('beside', '/apix', '2026-01-01T00:00:00Z', ['www.example.com']);
+    const above = claim('above', '/', '2026-01-01T00:00:00Z', ['other.example.com']);
+    for (const c of [under, beside, above]) claims.set(c.agent, c);
+    const route = { namespace: 'platform', name: 'api' };
+    // Queued: under, and the Agents whose outcome can follow from its (those it overlaps, and theirs).
+    expect(claims.setPlatformRoute(route, [{ route, path: '/api', hostnames: ['www.example.com'] }]).map((r) => r.name)).toContain('under');
+    expect(claims.beatenBy(under.agent)).toEqual({ path: '/api', route });
+    expect(claims.beatenBy(beside.agent)).toBeUndefined();
+    // Above it (the platform's more specific route keeps its traffic), on other hostnames: no conflict.
+    expect(claims.beatenBy(above.agent)).toBeUndefined();
+    const platformOnAllHosts = { namespace: 'platform', name: 'root' };
+    claims.setPlatformRoute(platformOnAllHosts, [{ route: platformOnAllHosts, path: '/x', hostnames: [] }]);
+    expect(claims.beatenBy(above.agent)).toBeUndefined();
+    claims.setPlatformRoute(platformOnAllHosts, undefined);
+    // A platform-blocked claim blocks no Agent below it.
+    const deeper = claim('deeper', '/api/v2/x', '2026-01-02T00:00:00Z', ['www.example.com']);
+    claims.set(deeper.agent, deeper);
+    expect(claims.beatenBy(deeper.agent)).toEqual({ path: '/api', route });
+    expect(claims.setPlatformRoute(route, undefined).map((r) => r.name)).toEqual(expect.arrayContaining(['deeper', 'under']));
+    expect(claims.beatenBy(deeper.agent)?.agent?.name).toBe('under');
+  });
+});
+
 describe('RouteClaims, indexed by path', () => {
   /** The definition, by comparing every pair: what the path index must agree with. */
   class Reference {
@@ -62,41 +106,61 @@ describe('RouteClaims, indexed by path', () => {
       const hosts = a.hostnames.length === 0 || b.hostnames.length === 0 || a.hostnames.some((h) => b.hostnames.includes(h) || b.hostnames.some((g) => (g.startsWith('*.') && h.endsWith(g.slice(1))) || (h.startsWith('*.') && g.endsWith(h.slice(1)))));
       return pathsOverlap(a.path, b.path) && hosts;
     }
-    set(name: string, c: RouteClaim | undefined): string[] {
-      const before = this.claims.get(name);
+    readonly ineligible = new Set<string>();
+    set(name: string, c: RouteClaim | undefined): void {
       if (c) this.claims.set(name, c);
       else this.claims.delete(name);
-      const same = !before || !c ? before === c : before.path === c.path && before.createdAt === c.createdAt && before.hostnames.join() === c.hostnames.join();
-      if (same) return [];
-      return [...this.claims.entries()].filter(([n, o]) => n !== name && ((before && this.conflict(before, o)) || (c && this.conflict(c, o)))).map(([n]) => n);
+    }
+    private isOlder(n1: string, a: RouteClaim, n2: string, b: RouteClaim): boolean {
+      return a.createdAt < b.createdAt || (a.createdAt === b.createdAt && `ns/${n1}` < `ns/${n2}`);
+    }
+    /** Holds its route: eligible, and no older conflicting claim holds. */
+    holds(name: string): boolean {
+      const mine = this.claims.get(name);
+      if (!mine || this.ineligible.has(name)) return false;
+      return ![...this.claims.entries()].some(([n, o]) => n !== name && this.conflict(mine, o) && this.isOlder(n, o, name, mine) && this.holds(n));
     }
     beatenBy(name: string): string | undefined {
       const mine = this.claims.get(name);
       if (!mine) return undefined;
-      const older = [...this.claims.entries()].filter(([n, o]) => n !== name && this.conflict(mine, o) && (o.createdAt < mine.createdAt || (o.createdAt === mine.createdAt && `ns/${n}` < `ns/${name}`)));
-      older.sort(([n1, a], [n2, b]) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? -1 : 1) : `ns/${n1}` < `ns/${n2}` ? -1 : 1));
+      const older = [...this.claims.entries()].filter(([n, o]) => n !== name && this.conflict(mine, o) && this.isOlder(n, o, name, mine) && this.holds(n));
+      older.sort(([n1, a], [n2, b]) => (this.isOlder(n1, a, n2, b) ? -1 : 1));
       return older[0]?.[0];
     }
   }
 
-  it('finds exactly the conflicts a pairwise comparison finds, through any sequence of changes', () => {
+  it('decides as a pairwise comparison does, and queues every Agent whose outcome changed, through any sequence of changes', () => {
     const path = fc.array(fc.constantFrom('a', 'b', 'ab', ''), { minLength: 0, maxLength: 3 }).chain((segs) => fc.constantFrom(`/${segs.join('/')}`, `/${segs.join('/')}/`));
     const op = fc.record({
       name: fc.constantFrom('w', 'x', 'y', 'z'),
       gone: fc.boolean(),
+      eligible: fc.option(fc.boolean(), { nil: undefined }),
       path,
       createdAt: fc.constantFrom('2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'),
       hostnames: fc.constantFrom([], ['a.example.com'], ['*.example.com'], ['b.example.com']),
     });
+    const names = ['w', 'x', 'y', 'z'];
     fc.assert(
       fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
         const claims = new RouteClaims();
         const reference = new Reference();
         for (const o of ops) {
-          const c = o.gone ? undefined : claim(o.name, o.path, o.createdAt, [...o.hostnames]);
-          const affected = claims.set({ namespace: 'ns', name: o.name }, c).map((r) => r.name).sort();
-          expect(affected).toEqual(reference.set(o.name, c).sort());
-          for (const name of ['w', 'x', 'y', 'z']) expect(claims.beatenBy({ namespace: 'ns', name })?.agent.name).toBe(reference.beatenBy(name));
+          const before = names.map((n) => reference.beatenBy(n));
+          let affected: string[];
+          if (o.eligible !== undefined) {
+            if (o.eligible) reference.ineligible.delete(o.name);
+            else reference.ineligible.add(o.name);
+            affected = claims.setEligible({ namespace: 'ns', name: o.name }, o.eligible).map((r) => r.name);
+          } else {
+            const c = o.gone ? undefined : claim(o.name, o.path, o.createdAt, [...o.hostnames]);
+            if (!c) reference.ineligible.delete(o.name);
+            reference.set(o.name, c);
+            affected = claims.set({ namespace: 'ns', name: o.name }, c).map((r) => r.name);
+          }
+          names.forEach((n, i) => {
+            expect({ n, beatenBy: claims.beatenBy({ namespace: 'ns', name: n })?.agent?.name }).toEqual({ n, beatenBy: reference.beatenBy(n) });
+            if (n !== o.name && reference.beatenBy(n) !== before[i]) expect({ n, queued: affected.includes(n) }).toEqual({ n, queued: true });
+          });
         }
       }),
       { numRuns: 300 },

@@ -120,11 +120,22 @@ describe('resolveGatewayExposure', () => {
 
   it("uses the Agent's hostnames over the configuration's, and none when neither sets any", () => {
     const own = spec({ a2aConfig: a2a, exposure: { gateway: { hostnames: ['mine.example.com'] } } });
-    expect(resolveGatewayExposure(finance, own, gateway({ hostnames: ['all.example.com'], allowAgentHostnames: true }))).toMatchObject({ hostnames: ['mine.example.com'] });
+    expect(resolveGatewayExposure(finance, own, gateway({ hostnames: ['all.example.com'], allowedAgentHostnames: ['*'] }))).toMatchObject({ hostnames: ['mine.example.com'] });
     // Unless the configuration lets Agents choose, a hostname is the platform's.
-    expect(() => resolveGatewayExposure(finance, own, gateway({ hostnames: ['all.example.com'] }))).toThrow('gateway.allowAgentHostnames');
+    expect(() => resolveGatewayExposure(finance, own, gateway({ hostnames: ['all.example.com'] }))).toThrow('gateway.allowedAgentHostnames is empty');
     expect(resolveGatewayExposure(finance, spec({ a2aConfig: a2a }), gateway({ hostnames: ['all.example.com'] }))).toMatchObject({ hostnames: ['all.example.com'] });
     expect(resolveGatewayExposure(finance, spec({ a2aConfig: a2a }), gateway())).toMatchObject({ hostnames: [] });
+  });
+
+  it("allows an Agent only the hostnames its namespace's templates give it, and their subdomains", () => {
+    const allowed = gateway({ allowedAgentHostnames: ['{namespace}.agents.example.com'] });
+    const withHostnames = (hostnames: string[]) => spec({ a2aConfig: a2a, exposure: { gateway: { hostnames } } });
+    for (const ok of ['finance.agents.example.com', 'expenses.finance.agents.example.com', '*.finance.agents.example.com']) {
+      expect(resolveGatewayExposure(finance, withHostnames([ok]), allowed)).toMatchObject({ hostnames: [ok] });
+    }
+    for (const refused of ['hr.agents.example.com', 'agents.example.com', '*.agents.example.com', 'xfinance.agents.example.com', 'finance.agents.example.com.evil.io']) {
+      expect(() => resolveGatewayExposure(finance, withHostnames([refused]), allowed)).toThrow(`"${refused}" is not a hostname this namespace may use`);
+    }
   });
 
   it('derives the public URL from the base URL and the path', () => {
@@ -159,7 +170,7 @@ describe('render with exposure problems', () => {
   });
 
   it("reports '/' (which the schema already rejects) without rendering", () => {
-    expect(renderInput(agent('/'), {}, config({ allowCustomPathPrefix: true }))).toMatchObject({ ok: false, reason: 'InvalidSpec' });
+    expect(renderInput(agent('/'), {}, config({ allowCustomPathPrefix: true, allowedPathPrefixes: ['/agents/'] }))).toMatchObject({ ok: false, reason: 'InvalidSpec' });
   });
 
   it('routes an allowed custom prefix', () => {

@@ -41,7 +41,7 @@ export function renderable(placement: ScenarioPlacement = {}): fc.Arbitrary<Scen
     const routeNamespace = parsed.gateway.routeNamespace === undefined ? undefined : (placement.routeNamespace ?? parsed.gateway.routeNamespace);
     const config: OperatorConfig = {
       ...parsed,
-      gateway: { ...parsed.gateway, allowAgentHostnames: true, ...(routeNamespace !== undefined && { routeNamespace }) },
+      gateway: { ...parsed.gateway, allowedAgentHostnames: ['*'], ...(routeNamespace !== undefined && { routeNamespace }) },
       networkPolicy: { ...parsed.networkPolicy, allowOptOut: true, allowedEgressCidrs: ['0.0.0.0/0', '::/0'] },
       // Every pod field too (pod-policy.test.ts refuses each on its own).
       pods: {
