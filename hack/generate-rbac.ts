@@ -7,6 +7,9 @@
 //   config/rbac/role.yaml, leader_election_role.yaml, user_edit_role.yaml, user_view_role.yaml
 //                                             the kustomize roles, whole (their bindings and the
 //                                             ServiceAccount are written by hand)
+//   config/helm/agentry/templates/fence.yaml and config/rbac/fence.yaml
+//                                             the ValidatingAdmissionPolicy that fences the operator,
+//                                             from src/operator/fence-policy.ts
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,9 +18,12 @@ import { Document, isScalar, parse, visit } from 'yaml';
 
 import { LEADER_ELECTION_RULES, ROUTE_NAMESPACE_RULES, SECRET_METADATA_RULES, USER_ROLES, WATCHED_NAMESPACE_RULES } from '../src/operator/rbac-requirements.js';
 import type { PolicyRule, UserRole } from '../src/operator/rbac-requirements.js';
+import { fencePolicy } from '../src/operator/fence-policy.js';
 import { ROOT, type GeneratedFile } from './generate-crds.js';
 
 export const CHART_RBAC_TEMPLATE = 'config/helm/agentry/templates/_rbac.tpl';
+export const CHART_FENCE_TEMPLATE = 'config/helm/agentry/templates/fence.yaml';
+export const KUSTOMIZE_FENCE = 'config/rbac/fence.yaml';
 export const KUSTOMIZE_RBAC_DIRECTORY = 'config/rbac';
 
 /** Names in the kustomize base (config/default puts everything in agentry-system). */
@@ -133,9 +139,58 @@ export function kustomizeRbacFiles(): GeneratedFile[] {
   ];
 }
 
+/** The fence (fence-policy.ts) as a chart template: Helm expressions for the names, the chart's labels, only where the API is served. */
+export function chartFenceTemplate(): GeneratedFile {
+  const [policy, binding] = fencePolicy({
+    name: '{{ $name }}',
+    serviceAccountUser: '{{ $serviceAccount }}',
+    operatorNamespace: '{{ .Release.Namespace }}',
+    leaseNamespace: '{{ $leaseNamespace }}',
+    leaseName: '{{ $leaseName }}',
+  });
+  const labelled = (o: Record<string, unknown> | undefined): string =>
+    toYaml(o).replace(/^metadata:\n {2}name: (.*)$/m, (_m, name: string) => `metadata:\n  name: ${name}\n  labels:\n    {{- include "agentry.labels" . | nindent 4 }}`);
+  const content = [
+    '{{- /*',
+    GENERATED.replace(SOURCE, 'src/operator/fence-policy.ts'),
+    'The fence around the operator (fence.enabled; Kubernetes 1.30+, where ValidatingAdmissionPolicy is',
+    "GA): its ServiceAccount may write only objects it made, never in kube-system, and in its own",
+    'namespace only its Lease and Events. Why: the comments in src/operator/fence-policy.ts.',
+    '*/ -}}',
+    '{{- if and .Values.fence.enabled (.Capabilities.APIVersions.Has "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy") }}',
+    '{{- $name := printf "%s-fence" (include "agentry.fullname" .) }}',
+    '{{- $serviceAccount := printf "system:serviceaccount:%s:%s" .Release.Namespace (include "agentry.serviceAccountName" .) }}',
+    '{{- $leaseNamespace := include "agentry.leaseNamespace" . }}',
+    '{{- $le := .Values.config.leaderElection | default dict }}',
+    '{{- $leaseName := $le.leaseName | default (printf "%s-leader" (include "agentry.fullname" .)) }}',
+    labelled(policy).trimEnd(),
+    '---',
+    labelled(binding).trimEnd(),
+    '{{- end }}',
+    '',
+  ];
+  return { path: CHART_FENCE_TEMPLATE, content: content.join('\n') };
+}
+
+/** The fence for the kustomize base: its fixed names (agentry in agentry-system, the Lease agentry-leader). */
+export function kustomizeFence(): GeneratedFile {
+  const objects = fencePolicy({
+    name: `${KUSTOMIZE_NAME}-fence`,
+    serviceAccountUser: `system:serviceaccount:${KUSTOMIZE_NAMESPACE}:${KUSTOMIZE_NAME}`,
+    operatorNamespace: KUSTOMIZE_NAMESPACE,
+    leaseNamespace: KUSTOMIZE_NAMESPACE,
+    leaseName: `${KUSTOMIZE_NAME}-leader`,
+  });
+  const about = comment([
+    "The fence around the operator (Kubernetes 1.30+): its ServiceAccount may write only objects it made, never in kube-system, and in agentry-system only its Lease and Events. Why: the comments in src/operator/fence-policy.ts. To do without it, delete both objects in an overlay (a patch with `$patch: delete`).",
+    GENERATED.replace(SOURCE, 'src/operator/fence-policy.ts'),
+  ]);
+  return { path: KUSTOMIZE_FENCE, content: `${about}${objects.map((o) => toYaml(o)).join('---\n')}` };
+}
+
 /** Every file this generator writes, with its content. */
 export function rbacFiles(): GeneratedFile[] {
-  return [chartRbacTemplate(), ...kustomizeRbacFiles()];
+  return [chartRbacTemplate(), chartFenceTemplate(), ...kustomizeRbacFiles(), kustomizeFence()];
 }
 
 function main(): void {

@@ -3,7 +3,7 @@
 // are, and the operator configuration file the chart would mount. A test then runs the operator
 // in-process (or as a child process) with that ServiceAccount's credentials: exactly what the
 // chart's pod would be allowed to do, with the configuration the chart would give it.
-import type { KubeClient } from '../../src/kube/kube-client.js';
+import { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
 import { parseOperatorConfig, type OperatorConfig } from '../../src/config/operator-config.js';
 import { serviceAccountMay, type Access } from '../unit/install/support/access-review.js';
@@ -17,6 +17,8 @@ export interface ChartRender {
   objects: KubeObject[];
   /** The ServiceAccount and RBAC objects, in apply order. */
   rbac: KubeObject[];
+  /** The fence (ValidatingAdmissionPolicy and binding), rendered as on a cluster that serves the API (1.30+). */
+  fence: KubeObject[];
   serviceAccount: ServiceAccountRef;
   /** config.yaml of the chart's ConfigMap, parsed as `agentry run --config` parses it. */
   config: OperatorConfig;
@@ -36,7 +38,13 @@ export async function ensureHelm(): Promise<void> {
 }
 
 export async function renderChart(values: ChartValues): Promise<ChartRender> {
-  const objects = await helmTemplate({ release: values.release, namespace: values.namespace, ...(values.setJson ? { setJson: values.setJson } : {}) });
+  const objects = await helmTemplate({
+    release: values.release,
+    namespace: values.namespace,
+    ...(values.setJson ? { setJson: values.setJson } : {}),
+    // As helm install sees the test control plane (1.36): it serves ValidatingAdmissionPolicy.
+    apiVersions: ['admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy'],
+  });
   const order = (o: KubeObject) => ['ServiceAccount', 'ClusterRole', 'Role', 'ClusterRoleBinding', 'RoleBinding'].indexOf(o.kind);
   const rbac = objects.filter((o) => IDENTITY_KINDS.has(o.kind)).sort((a, b) => order(a) - order(b));
   const sa = rbac.find((o) => o.kind === 'ServiceAccount');
@@ -47,6 +55,7 @@ export async function renderChart(values: ChartValues): Promise<ChartRender> {
   return {
     objects,
     rbac,
+    fence: objects.filter((o) => o.kind === 'ValidatingAdmissionPolicy' || o.kind === 'ValidatingAdmissionPolicyBinding'),
     serviceAccount: { namespace: sa.metadata.namespace, name: sa.metadata.name },
     config: parseOperatorConfig(configYaml, 'the chart ConfigMap'),
     configYaml,
@@ -95,9 +104,34 @@ export async function waitForChartRbac(admin: KubeClient, render: ChartRender): 
   await eventually(async () => (await Promise.all(access.map((a) => serviceAccountMay(admin, render.serviceAccount, a)))).every(Boolean), 20_000, 200);
 }
 
-/** Deletes what applyChartRbac created (cluster-scoped roles outlive the test's namespaces). */
+/** Deletes what applyChartRbac (and applyChartFence) created: cluster-scoped objects outlive the test's namespaces. */
 export async function deleteChartRbac(admin: KubeClient, render: ChartRender): Promise<void> {
-  for (const obj of [...render.rbac].reverse()) {
+  for (const obj of [...render.rbac, ...render.fence].reverse()) {
     await admin.delete(obj).catch(() => undefined);
+  }
+}
+
+/**
+ * Server-side applies the chart's fence, then waits until the API server enforces it: a dry-run
+ * create as the operator's ServiceAccount of an object the fence refuses (admission runs on dry
+ * runs too) must be refused by it.
+ */
+export async function applyChartFence(admin: KubeClient, render: ChartRender, probeNamespace: string): Promise<void> {
+  if (render.fence.length === 0) throw new Error('the chart rendered no fence');
+  for (const obj of render.fence) await admin.apply(obj, { fieldManager: 'helm', force: true });
+  const asOperator = new KubeClient(admin.connection, { impersonate: { user: `system:serviceaccount:${render.serviceAccount.namespace}:${render.serviceAccount.name}` } });
+  try {
+    // An unlabelled ConfigMap where the chart's RBAC lets the operator create ConfigMaps.
+    await eventually(
+      () =>
+        asOperator.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fence-probe', namespace: probeNamespace } }, { dryRun: true }).then(
+          () => false,
+          (err: unknown) => err instanceof Error && err.message.includes('ValidatingAdmissionPolicy'),
+        ),
+      30_000,
+      200,
+    );
+  } finally {
+    asOperator.close();
   }
 }

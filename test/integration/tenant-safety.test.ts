@@ -5,7 +5,9 @@
 // it: the platform's object is not written at all (its resourceVersion does not move), no
 // ownerReference is added, the Agent reports ChildConflict with a Warning Event, the Agent gets its
 // children once the object goes away, and deleting the Agent loses nothing of the platform's. The
-// fields Agentry sets for security are put back when removed, `false` included.
+// fields Agentry sets for security are put back when removed, `false` included. All of it with the
+// chart's fence installed (a ValidatingAdmissionPolicy on the operator's ServiceAccount), which
+// refuses the operator's own writes outside it, whatever its RBAC would allow.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
@@ -13,7 +15,7 @@ import { pino } from 'pino';
 
 import { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeObject } from '../../src/kube/kube-object.js';
-import { applyChartRbac, deleteChartRbac, ensureHelm, renderChart, waitForChartRbac, type ChartRender } from '../harness/chart-install.js';
+import { applyChartFence, applyChartRbac, deleteChartRbac, ensureHelm, renderChart, waitForChartRbac, type ChartRender } from '../harness/chart-install.js';
 import { connection, eventually, kubeConfig, TestNamespaces } from '../harness/cluster.js';
 import { installAgentryCrds, startConfiguredOperator, type TestOperator } from '../harness/operator.js';
 import { serviceAccountConnection } from '../harness/service-account-token.js';
@@ -82,6 +84,8 @@ beforeAll(async () => {
   });
   await applyChartRbac(admin, render);
   await waitForChartRbac(admin, render);
+  // The chart's fence too: every test below runs the operator inside it.
+  await applyChartFence(admin, render, teamNs);
   // The tenant: the chart's agentry-edit role in its namespace, nothing else.
   const editRole = render.rbac.find((o) => o.kind === 'ClusterRole' && o.metadata.name.endsWith('-edit'));
   if (!editRole) throw new Error('the chart rendered no agentry-edit ClusterRole');
@@ -349,4 +353,49 @@ describe('the fields Agentry sets for security', () => {
     }
     expect(await deployment()).toEqual(original);
   }, 240_000);
+});
+
+describe("the operator's fence", () => {
+  it('refuses its ServiceAccount any write outside it, even where RBAC allows it', async () => {
+    if (!render) throw new Error('no chart');
+    const sa = render.serviceAccount;
+    const operatorNs = sa.namespace;
+    // RBAC that would let the operator's ServiceAccount write ConfigMaps in kube-system and in its
+    // own namespace: the fence must refuse those anyway.
+    const widened: KubeObject[] = [];
+    for (const namespace of ['kube-system', operatorNs]) {
+      const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: `widened-${sa.name}`, namespace }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'patch'] }] };
+      const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: `widened-${sa.name}`, namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name }, subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: sa.namespace }] };
+      widened.push(role, binding);
+    }
+    for (const obj of widened) await admin.create(obj);
+    const asOperator = new KubeClient(await serviceAccountConnection(admin, sa));
+    const refusal = (request: Promise<unknown>) => request.then(() => 'allowed', (err: unknown) => (err instanceof Error ? err.message : String(err)));
+    const labelled = { 'app.kubernetes.io/managed-by': 'agentry' };
+    try {
+      const platform = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'platform-settings', namespace: teamNs }, data: { a: '1' } };
+      await admin.create(platform);
+      // RBAC allows all of these once the Roles above are in force (the authorizer sees them a
+      // moment later): until then a dry run is refused by RBAC, afterwards by the fence.
+      for (const namespace of ['kube-system', operatorNs]) {
+        const dryRun = () => refusal(asOperator.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace, labels: labelled } }, { dryRun: true }));
+        await eventually(async () => (await dryRun()).includes('ValidatingAdmissionPolicy'), 20_000, 200);
+      }
+      const attempts: [string, Promise<unknown>, string][] = [
+        ['an unlabelled ConfigMap in a watched namespace', asOperator.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unlabelled', namespace: teamNs } }), 'writes only objects it made'],
+        ["an apply over the platform's ConfigMap, labels and all", asOperator.apply({ ...platform, metadata: { ...platform.metadata, labels: labelled } }, { fieldManager: 'agentry', force: true }), 'writes only objects it made'],
+        ["a delete of the platform's ConfigMap", asOperator.delete(platform), 'writes only objects it made'],
+        ['a labelled ConfigMap in kube-system', asOperator.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'kube-system', labels: labelled } }), 'never writes in kube-system'],
+        ['a labelled ConfigMap in its own namespace', asOperator.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: operatorNs, labels: labelled } }), 'in its own namespace the Agentry operator writes only its Lease and Events'],
+      ];
+      for (const [what, request, message] of attempts) {
+        const outcome = await refusal(request);
+        expect({ what, refusedByTheFence: outcome.includes('ValidatingAdmissionPolicy') && outcome.includes(message) }).toEqual({ what, refusedByTheFence: true });
+      }
+      expect((await admin.get<KubeObject & { data?: Record<string, string> }>('v1', 'ConfigMap', teamNs, 'platform-settings')).metadata.labels).toBeUndefined();
+    } finally {
+      asOperator.close();
+      for (const obj of widened.reverse()) await admin.delete(obj).catch(() => undefined);
+    }
+  }, 120_000);
 });

@@ -43,7 +43,7 @@ describe('the kustomize bases', () => {
 
   it('installs into agentry-system, which enforces the restricted Pod Security profile', async () => {
     const objects = await kustomizeBuild('config/default');
-    const namespaced = objects.filter((o) => !['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind));
+    const namespaced = objects.filter((o) => !['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'].includes(o.kind));
     expect(namespaced.filter((o) => o.metadata.namespace !== 'agentry-system').map(objectName)).toEqual([]);
     expect(findObject(objects, 'Namespace').metadata).toMatchObject({
       name: 'agentry-system',
