@@ -95,6 +95,8 @@ describe('labelled objects a tenant makes', () => {
     );
     // Whole, they are 150 MiB; as identity, a few hundred bytes each.
     expect(whileRunning - before).toBeLessThan(4);
-    expect(afterRestart - before).toBeLessThan(4);
+    // After the restart the heap is another process's: its baseline differs by what that process has
+    // compiled and cached so far (up to ~9 MiB seen on a loaded machine), still far from 150 MiB.
+    expect(afterRestart - before).toBeLessThan(16);
   }, 600_000);
 });
