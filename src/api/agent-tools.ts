@@ -1,6 +1,7 @@
 // `spec.declarative.tools`: what a Declarative Agent may call while it answers: MCP servers (by URL or
-// by Service) and other Agents (over A2A). The operator resolves each into agent.json and opens
-// exactly those destinations in the agent's NetworkPolicy; Secrets reach the pod only as env vars.
+// by Service), other Agents and RemoteAgents (both over A2A). The operator resolves each into
+// agent.json and opens exactly those destinations in the agent's NetworkPolicy; Secrets reach the
+// pod only as env vars.
 import { z } from 'zod';
 
 import { celRule } from './cel-rule.js';
@@ -101,22 +102,34 @@ export const agentToolSchema = z
   .describe('Another Agent, called over A2A at its in-cluster URL; it must speak A2A (have a2aConfig).');
 export type AgentTool = z.output<typeof agentToolSchema>;
 
+export const remoteAgentToolSchema = z
+  .object({
+    name: dns1035Label(63).describe('Name of the RemoteAgent.'),
+    namespace: dns1123Label()
+      .optional()
+      .describe("Namespace of the RemoteAgent; the calling Agent's own by default. Another namespace only where the operator config allows it, and only for a RemoteAgent without headersFrom."),
+    requireApproval: z.boolean().optional().describe('Each call waits for the user to approve it.'),
+  })
+  .describe('A RemoteAgent (an A2A server Agentry does not run), called over A2A at its endpoint with its headersFrom; it must be Accepted.');
+export type RemoteAgentTool = z.output<typeof remoteAgentToolSchema>;
+
 const toolFields = z.object({
   mcpServer: mcpServerToolSchema.optional(),
   agent: agentToolSchema.optional(),
+  remoteAgent: remoteAgentToolSchema.optional(),
 });
 type ToolFields = z.output<typeof toolFields>;
 
 export const agentToolEntrySchema = toolFields
   .check(
     celRule<ToolFields>({
-      rule: 'has(self.mcpServer) != has(self.agent)',
-      message: 'exactly one of mcpServer or agent must be set',
-      holds: (t) => (t.mcpServer === undefined) !== (t.agent === undefined),
+      rule: '(has(self.mcpServer) ? 1 : 0) + (has(self.agent) ? 1 : 0) + (has(self.remoteAgent) ? 1 : 0) == 1',
+      message: 'exactly one of mcpServer, agent or remoteAgent must be set',
+      holds: (t) => [t.mcpServer, t.agent, t.remoteAgent].filter((source) => source !== undefined).length === 1,
     }),
   )
-  .describe('One tool source: an MCP server or another Agent.');
+  .describe('One tool source: an MCP server, another Agent or a RemoteAgent.');
 export type AgentToolEntry = z.output<typeof agentToolEntrySchema>;
 
 export const MAX_TOOLS = 32;
-export const agentToolsSchema = z.array(agentToolEntrySchema).max(MAX_TOOLS).describe('Tools the agent may call: MCP servers and other Agents.');
+export const agentToolsSchema = z.array(agentToolEntrySchema).max(MAX_TOOLS).describe('Tools the agent may call: MCP servers, other Agents and RemoteAgents.');
