@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 
 import { Document, isScalar, parse, visit } from 'yaml';
 
-import { LEADER_ELECTION_RULES, ROUTE_NAMESPACE_RULES, SECRET_METADATA_RULES, USER_ROLES, WATCHED_NAMESPACE_RULES } from '../src/operator/rbac-requirements.js';
+import { LEADER_ELECTION_RULES, REMOTE_AGENT_SECRET_RULES, ROUTE_NAMESPACE_RULES, SECRET_METADATA_RULES, USER_ROLES, WATCHED_NAMESPACE_RULES } from '../src/operator/rbac-requirements.js';
 import type { PolicyRule, UserRole } from '../src/operator/rbac-requirements.js';
 import { fencePolicy } from '../src/operator/fence-policy.js';
 import { ROOT, type GeneratedFile } from './generate-crds.js';
@@ -97,6 +97,7 @@ export function chartRbacTemplate(): GeneratedFile {
     define('agentry.watchedNamespaceRules', 'The operator, in every namespace it watches.', WATCHED_NAMESPACE_RULES),
     define('agentry.routeNamespaceRules', 'The operator, in the routes namespace when it is not a watched one.', ROUTE_NAMESPACE_RULES),
     define('agentry.secretMetadataRules', 'The operator, in every namespace it watches, with config.pods.secretReferences.requiredLabel.', SECRET_METADATA_RULES),
+    define('agentry.remoteAgentSecretRules', 'The operator, in every namespace it watches, with config.remoteAgents.headersFromSecrets.', REMOTE_AGENT_SECRET_RULES),
     define('agentry.leaderElectionRules', "The operator, in the Lease's namespace.", LEADER_ELECTION_RULES),
     ...userRoles,
   ];
@@ -122,6 +123,11 @@ export function kustomizeRbacFiles(): GeneratedFile[] {
       'secret_metadata_role.yaml',
       `Only with pods.secretReferences.requiredLabel in the operator config (not in kustomization.yaml's resources: add it and secret_metadata_role_binding.yaml): Secrets' metadata, which the operator watches to read that label. Why: the comments in ${SOURCE}.`,
       role('ClusterRole', { name: `${KUSTOMIZE_NAME}-secret-metadata` }, SECRET_METADATA_RULES),
+    ),
+    file(
+      'remote_agent_secret_role.yaml',
+      `Only with remoteAgents.headersFromSecrets in the operator config (not in kustomization.yaml's resources: add it and remote_agent_secret_role_binding.yaml): get on Secrets, to read the ones a RemoteAgent's spec.headersFrom names at fetch time. Why: the comments in ${SOURCE}.`,
+      role('ClusterRole', { name: `${KUSTOMIZE_NAME}-remote-agent-secrets` }, REMOTE_AGENT_SECRET_RULES),
     ),
     file(
       'leader_election_role.yaml',

@@ -3,9 +3,10 @@
 import type { z } from 'zod';
 
 import { AGENT_NAME_MAX_LENGTH, agentNameSchema, agentSpecSchema, agentStatusSchema } from './agent.js';
-import { API_CATEGORIES, API_GROUP, API_VERSION, AGENT_RESOURCE, MODEL_CONFIG_RESOURCE } from './group-version.js';
+import { API_CATEGORIES, API_GROUP, API_VERSION, AGENT_RESOURCE, MODEL_CONFIG_RESOURCE, REMOTE_AGENT_RESOURCE } from './group-version.js';
 import type { ResourceNames } from './group-version.js';
 import { modelConfigSpecSchema, modelConfigStatusSchema } from './model-config.js';
+import { REMOTE_AGENT_NAME_MAX_LENGTH, remoteAgentNameSchema, remoteAgentSpecSchema, remoteAgentStatusSchema } from './remote-agent.js';
 import { toStructuralSchema } from './structural-schema.js';
 import type { JsonSchemaProps } from './structural-schema.js';
 
@@ -141,7 +142,34 @@ export function modelConfigCustomResourceDefinition(): CustomResourceDefinition 
   });
 }
 
+export function remoteAgentCustomResourceDefinition(): CustomResourceDefinition {
+  return customResourceDefinition({
+    names: REMOTE_AGENT_RESOURCE,
+    description:
+      'A RemoteAgent registers an A2A server Agentry does not run, behind a Service in its namespace or at a URL. ' +
+      'Agentry reads its agent card, publishes its skills in status, and can route it through the gateway (an HTTPRoute).',
+    metadata: {
+      type: 'object',
+      properties: {
+        name: {
+          ...toStructuralSchema(remoteAgentNameSchema, 'metadata.name'),
+          description: `A DNS-1035 label of at most ${REMOTE_AGENT_NAME_MAX_LENGTH} characters: an ExternalName Service may be named after it.`,
+        },
+      },
+    },
+    spec: remoteAgentSpecSchema,
+    status: remoteAgentStatusSchema,
+    printerColumns: [
+      { name: 'Skills', type: 'integer', jsonPath: '.status.skillCount', description: 'Number of skills on the agent card.' },
+      { name: 'Reachable', type: 'string', jsonPath: '.status.conditions[?(@.type=="Reachable")].status', description: 'Whether the agent card could be read.' },
+      { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status', description: 'Status of the Ready condition.' },
+      { name: 'URL', type: 'string', jsonPath: '.status.url', description: 'The A2A endpoint.' },
+      AGE_COLUMN,
+    ],
+  });
+}
+
 /** Every CRD of the API, in a stable order. */
 export function customResourceDefinitions(): CustomResourceDefinition[] {
-  return [agentCustomResourceDefinition(), modelConfigCustomResourceDefinition()];
+  return [agentCustomResourceDefinition(), modelConfigCustomResourceDefinition(), remoteAgentCustomResourceDefinition()];
 }

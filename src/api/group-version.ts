@@ -32,6 +32,14 @@ export const MODEL_CONFIG_RESOURCE = {
   shortNames: ['mc'],
 } as const satisfies ResourceNames;
 
+export const REMOTE_AGENT_RESOURCE = {
+  kind: 'RemoteAgent',
+  listKind: 'RemoteAgentList',
+  plural: 'remoteagents',
+  singular: 'remoteagent',
+  shortNames: ['ra'],
+} as const satisfies ResourceNames;
+
 /**
  * Set on every Agent while it has children the operator must delete itself: objects in another
  * namespace (an HTTPRoute beside the gateway) cannot carry an ownerReference to the Agent.
@@ -64,6 +72,9 @@ export const LABEL_KEYS = {
 
 /** The `agentry.dev/owner-kind` of an Agent's children. */
 export const AGENT_OWNER_KIND = 'Agent';
+
+/** The `agentry.dev/owner-kind` of a RemoteAgent's children. */
+export const REMOTE_AGENT_OWNER_KIND = 'RemoteAgent';
 
 /**
  * On a child in another namespace (an HTTPRoute beside the gateway), which cannot carry an

@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 import { networkPortSchema, cidrSchema, gatewayHostnameSchema } from '../api/agent-exposure.js';
 import { containerImage, imagePullPolicySchema } from '../api/container-image.js';
+import { isCidr } from '../api/cidr.js';
 import { isHttpUrl } from '../api/http-url.js';
 import { dns1123Label, dns1123Subdomain, labelMap, qualifiedName } from '../api/kubernetes-names.js';
 import { formatIssuePath } from '../api/validation.js';
@@ -289,6 +290,54 @@ const podsSchema = z
   .prefault({})
   .describe("What an Agent may put in its pods (spec.deployment, a BYO agent's image, the Secrets it references): each setting default-denies where the field would widen what a tenant can do.");
 
+// A host pattern of remoteAgents.allowedHosts: a hostname, `*.suffix`, or a CIDR. The fetcher's
+// parseHostPolicy reads them; this only keeps typos out of the file.
+const remoteAgentHostPatternSchema = z
+  .string()
+  .min(1)
+  .max(253)
+  .refine((p) => isCidr(p) || /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(p), {
+    message: "must be a lowercase hostname (agents.example.com), a '*.' suffix (*.example.com) or a CIDR (10.0.0.0/8)",
+  });
+
+const remoteAgentsSchema = z
+  .strictObject({
+    refreshPeriodSeconds: z.int().min(10).max(86400).default(300).describe('How often each RemoteAgent\'s agent card is read again (and at once when its spec changes).'),
+    refreshJitterPercent: z
+      .int()
+      .min(0)
+      .max(100)
+      .default(20)
+      .describe('Each refresh comes up to this share of the period earlier or later, so that RemoteAgents created together do not all refresh at once.'),
+    fetchTimeoutSeconds: z.int().min(1).max(120).default(10).describe('Time allowed for one card request, body included.'),
+    maxCardBytes: z.int().min(1024).max(4194304).default(262144).describe('Largest agent card read; a larger one is refused (Reachable=False, TooLarge).'),
+    allowHttp: z
+      .boolean()
+      .default(false)
+      .describe('Let spec.url be an http URL. When false (the default) it must be https (a Service in the namespace is always reached over http).'),
+    allowedHosts: z
+      .array(remoteAgentHostPatternSchema)
+      .max(64)
+      .default([])
+      .describe(
+        "Hosts a RemoteAgent's spec.url may name: hostnames, '*.suffix' patterns and CIDRs. The resolved address is checked too: loopback, link-local (cloud metadata) and private addresses only where a CIDR here contains them. Empty (the default): no spec.url is accepted (HostNotAllowed), so the operator's network position is no tenant's proxy.",
+      ),
+    headersFromSecrets: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Read the Secrets a RemoteAgent's spec.headersFrom names, to send their values with the card request. The operator then needs get on Secrets in the watched namespaces (the chart and the kustomize role grant it only with this set). When false (the default) a RemoteAgent with headersFrom is refused (Accepted=False, HeadersFromNotAllowed).",
+      ),
+    allowExternalBackends: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Route a spec.url RemoteAgent through the gateway, by an ExternalName Service it owns. When false (the default) only Service-form RemoteAgents are routed. Not every gateway routes to ExternalName Services: see docs/remote-agents.md.',
+      ),
+  })
+  .prefault({})
+  .describe('RemoteAgents: A2A servers Agentry does not run, whose cards the operator reads.');
+
 const LEASE_TIMING_FIELDS = { leaseDuration: 'leaseDurationSeconds', renewDeadline: 'renewDeadlineSeconds', retryPeriod: 'retryPeriodSeconds' } as const;
 
 const leaderElectionSchema = z
@@ -319,6 +368,7 @@ export const operatorConfigSchema = z
     networkPolicy: networkPolicySchema,
     tools: toolsSchema,
     pods: podsSchema,
+    remoteAgents: remoteAgentsSchema,
     watchNamespaces: z
       .array(dns1123Label())
       .min(1)

@@ -33,6 +33,7 @@ const KNOWN: ResourceInfo[] = [
   { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant', plural: 'referencegrants', namespaced: true },
   { apiVersion: 'agentry.dev/v1alpha1', kind: 'Agent', plural: 'agents', namespaced: true },
   { apiVersion: 'agentry.dev/v1alpha1', kind: 'ModelConfig', plural: 'modelconfigs', namespaced: true },
+  { apiVersion: 'agentry.dev/v1alpha1', kind: 'RemoteAgent', plural: 'remoteagents', namespaced: true },
 ];
 
 export class ResourceMapper {

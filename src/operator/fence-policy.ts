@@ -3,7 +3,7 @@
 // ServiceAccount that lets it write only
 //   - objects carrying its managed-by label (a create), or that were its own before (an update or
 //     delete: the label, or a controller ownerReference to an Agent, or the owner-uid annotation),
-//   - Agents (their finalizer and status), and Events,
+//   - Agents and RemoteAgents (their finalizer and status), and Events,
 //   - its Lease, by name, in the Lease's namespace,
 // and nothing in kube-system, nor in its own namespace but its Lease and Events. A bug, or a stolen
 // token, cannot make it write over what it did not create. `npm run generate` (hack/generate-rbac.ts)
@@ -27,7 +27,7 @@ export function fencePolicy(p: FenceParameters): Record<string, unknown>[] {
   const managedBy = `'${LABEL_KEYS.managedBy}'`;
   const ours = (o: string) => `(has(${o}.metadata.labels) && ${managedBy} in ${o}.metadata.labels && ${o}.metadata.labels[${managedBy}] == '${MANAGED_BY}')`;
   const owned = (o: string) =>
-    `(${ours(o)} || (has(${o}.metadata.ownerReferences) && ${o}.metadata.ownerReferences.exists(r, r.kind == 'Agent' && r.apiVersion.startsWith('${API_GROUP}/') && has(r.controller) && r.controller)) || (has(${o}.metadata.annotations) && '${OWNER_UID_ANNOTATION}' in ${o}.metadata.annotations))`;
+    `(${ours(o)} || (has(${o}.metadata.ownerReferences) && ${o}.metadata.ownerReferences.exists(r, (r.kind == 'Agent' || r.kind == 'RemoteAgent') && r.apiVersion.startsWith('${API_GROUP}/') && has(r.controller) && r.controller)) || (has(${o}.metadata.annotations) && '${OWNER_UID_ANNOTATION}' in ${o}.metadata.annotations))`;
   const policy = {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicy',
@@ -41,7 +41,7 @@ export function fencePolicy(p: FenceParameters): Record<string, unknown>[] {
       variables: [
         { name: 'lease', expression: "request.resource.group == 'coordination.k8s.io' && request.resource.resource == 'leases'" },
         { name: 'event', expression: "request.resource.resource == 'events' && (request.resource.group == '' || request.resource.group == 'events.k8s.io')" },
-        { name: 'agent', expression: `request.resource.group == '${API_GROUP}' && request.resource.resource == 'agents'` },
+        { name: 'agent', expression: `request.resource.group == '${API_GROUP}' && request.resource.resource in ['agents', 'remoteagents']` },
         // Evaluated only where referenced: object is null for a DELETE, oldObject for a CREATE.
         { name: 'labelled', expression: ours('object') },
         { name: 'wasOurs', expression: owned('oldObject') },
@@ -58,7 +58,7 @@ export function fencePolicy(p: FenceParameters): Record<string, unknown>[] {
         },
         {
           expression: "variables.event || variables.lease || variables.agent || (request.operation == 'CREATE' ? variables.labelled : request.operation == 'DELETE' ? variables.wasOurs : variables.wasOurs && variables.labelled)",
-          message: `the Agentry operator writes only objects it made: labelled ${LABEL_KEYS.managedBy}=${MANAGED_BY}, or owned by an Agent`,
+          message: `the Agentry operator writes only objects it made: labelled ${LABEL_KEYS.managedBy}=${MANAGED_BY}, or owned by an Agent or RemoteAgent`,
         },
       ],
     },

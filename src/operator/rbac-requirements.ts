@@ -27,6 +27,9 @@ export const WATCHED_NAMESPACE_RULES: readonly PolicyRule[] = [
   { apiGroups: ['agentry.dev'], resources: ['agents/status'], verbs: ['patch'] },
   { apiGroups: ['agentry.dev'], resources: ['agents/finalizers'], verbs: ['update'] },
   { apiGroups: ['agentry.dev'], resources: ['modelconfigs'], verbs: ['list', 'watch'] },
+  { apiGroups: ['agentry.dev'], resources: ['remoteagents'], verbs: ['list', 'watch', 'patch'] },
+  { apiGroups: ['agentry.dev'], resources: ['remoteagents/status'], verbs: ['patch'] },
+  { apiGroups: ['agentry.dev'], resources: ['remoteagents/finalizers'], verbs: ['update'] },
   { apiGroups: [''], resources: ['configmaps', 'serviceaccounts', 'services'], verbs: CHILD_WRITE_VERBS },
   { apiGroups: ['apps'], resources: ['deployments'], verbs: CHILD_WRITE_VERBS },
   { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: CHILD_WRITE_VERBS },
@@ -49,6 +52,15 @@ export const ROUTE_NAMESPACE_RULES: readonly PolicyRule[] = [
  * ServiceAccount could list values, which is why they are granted only when the setting asks.
  */
 export const SECRET_METADATA_RULES: readonly PolicyRule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['list', 'watch'] }];
+
+/**
+ * Rules in every watched namespace, only with remoteAgents.headersFromSecrets in the operator config:
+ * the Secrets a RemoteAgent's spec.headersFrom names are read (one GET each, at fetch time, never
+ * cached or watched) to send their values with the card request. RBAC cannot narrow `get` to the
+ * Secrets a RemoteAgent names, so with this the ServiceAccount may read any Secret of those
+ * namespaces: which is why it is granted only when the setting asks.
+ */
+export const REMOTE_AGENT_SECRET_RULES: readonly PolicyRule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }];
 
 /** Rules in the operator's own namespace, for leader election. */
 export const LEADER_ELECTION_RULES: readonly PolicyRule[] = [
@@ -75,13 +87,13 @@ export const USER_ROLES: readonly UserRole[] = [
   {
     suffix: 'edit',
     aggregateTo: ['admin', 'edit'],
-    grants: 'manage Agents and ModelConfigs there, but not their status (the operator writes it)',
-    rules: [{ apiGroups: ['agentry.dev'], resources: ['agents', 'modelconfigs'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] }],
+    grants: 'manage Agents, ModelConfigs and RemoteAgents there, but not their status (the operator writes it)',
+    rules: [{ apiGroups: ['agentry.dev'], resources: ['agents', 'modelconfigs', 'remoteagents'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] }],
   },
   {
     suffix: 'view',
     aggregateTo: ['view'],
-    grants: 'read Agents and ModelConfigs there, status included',
-    rules: [{ apiGroups: ['agentry.dev'], resources: ['agents', 'agents/status', 'modelconfigs', 'modelconfigs/status'], verbs: ['get', 'list', 'watch'] }],
+    grants: 'read Agents, ModelConfigs and RemoteAgents there, status included',
+    rules: [{ apiGroups: ['agentry.dev'], resources: ['agents', 'agents/status', 'modelconfigs', 'modelconfigs/status', 'remoteagents', 'remoteagents/status'], verbs: ['get', 'list', 'watch'] }],
   },
 ];

@@ -30,7 +30,7 @@ beforeAll(async () => {
 
 describe('the kustomize bases', () => {
   it('config/crd holds exactly the generated CRDs', async () => {
-    expect(crdManifests()).toHaveLength(2);
+    expect(crdManifests()).toHaveLength(3);
     expect(await kustomizeBuild('config/crd')).toEqual(customResourceDefinitions());
   });
 

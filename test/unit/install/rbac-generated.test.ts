@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 
 import { ROOT } from '../../../hack/generate-crds.js';
 import { CHART_RBAC_TEMPLATE, KUSTOMIZE_RBAC_DIRECTORY, rbacFiles } from '../../../hack/generate-rbac.js';
-import { LEADER_ELECTION_RULES, ROUTE_NAMESPACE_RULES, SECRET_METADATA_RULES, USER_ROLES, WATCHED_NAMESPACE_RULES, type PolicyRule } from '../../../src/operator/rbac-requirements.js';
+import { LEADER_ELECTION_RULES, REMOTE_AGENT_SECRET_RULES, ROUTE_NAMESPACE_RULES, SECRET_METADATA_RULES, USER_ROLES, WATCHED_NAMESPACE_RULES, type PolicyRule } from '../../../src/operator/rbac-requirements.js';
 
 const HOW_TO_FIX = 'run `npm run generate` and commit the result';
 
@@ -51,14 +51,17 @@ describe('generated RBAC', () => {
     expect(rules('role.yaml')).toEqual(plain(WATCHED_NAMESPACE_RULES));
     expect(rules('leader_election_role.yaml')).toEqual(plain(LEADER_ELECTION_RULES));
     expect(rules('secret_metadata_role.yaml')).toEqual(plain(SECRET_METADATA_RULES));
+    expect(rules('remote_agent_secret_role.yaml')).toEqual(plain(REMOTE_AGENT_SECRET_RULES));
     for (const role of USER_ROLES) expect(rules(`user_${role.suffix}_role.yaml`)).toEqual(plain(role.rules));
 
-    // Every one but the Secrets' metadata, which only pods.secretReferences.requiredLabel needs.
+    // Every one but the Secrets' metadata and values, which only pods.secretReferences.requiredLabel
+    // and remoteAgents.headersFromSecrets need.
     const { resources } = parse(committed(`${KUSTOMIZE_RBAC_DIRECTORY}/kustomization.yaml`)) as { resources: string[] };
     const generated = rbacFiles()
       .filter((f) => f.path.startsWith(`${KUSTOMIZE_RBAC_DIRECTORY}/`))
       .map((f) => f.path.slice(KUSTOMIZE_RBAC_DIRECTORY.length + 1));
-    expect(generated.filter((f) => !resources.includes(f))).toEqual(['secret_metadata_role.yaml']);
+    expect(generated.filter((f) => !resources.includes(f))).toEqual(['secret_metadata_role.yaml', 'remote_agent_secret_role.yaml']);
     expect(resources).not.toContain('secret_metadata_role_binding.yaml');
+    expect(resources).not.toContain('remote_agent_secret_role_binding.yaml');
   });
 });

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { customResourceDefinitions } from '../../../src/api/custom-resource-definitions.js';
 import { API_GROUP } from '../../../src/api/group-version.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
-import { LEADER_ELECTION_RULES, ROUTE_NAMESPACE_RULES, SECRET_METADATA_RULES, WATCHED_NAMESPACE_RULES } from '../../../src/operator/rbac-requirements.js';
+import { LEADER_ELECTION_RULES, REMOTE_AGENT_SECRET_RULES, ROUTE_NAMESPACE_RULES, SECRET_METADATA_RULES, WATCHED_NAMESPACE_RULES } from '../../../src/operator/rbac-requirements.js';
 import { helmBinary, helmTemplate, type TemplateOptions } from './support/helm.js';
 import { kustomizeBinary, kustomizeBuild } from './support/kustomize.js';
 import { objectName } from './support/manifests.js';
@@ -121,6 +121,17 @@ describe('the Helm chart RBAC', () => {
     const namespaced = grants(await helm({ values: ['namespaced.yaml'], setJson: required }), SA);
     expect(namespaced.filter((g) => g.scope.startsWith('team-')).map((g) => g.permissions)).toEqual([withSecrets, withSecrets]);
     expect(WATCHED.filter((p) => p.includes('secrets'))).toEqual([]);
+  });
+
+  it('adds get on Secrets only with config.remoteAgents.headersFromSecrets, cluster-wide and per namespace', async () => {
+    const readSecrets = { 'config.remoteAgents.headersFromSecrets': true };
+    const withSecrets = requiredPermissions([...WATCHED_NAMESPACE_RULES, ...REMOTE_AGENT_SECRET_RULES]);
+    expect(grants(await helm({ setJson: readSecrets }), SA)).toEqual([
+      { scope: 'agentry-system', role: 'Role', permissions: LEADER },
+      { scope: 'cluster', role: 'ClusterRole', permissions: withSecrets },
+    ]);
+    const namespaced = grants(await helm({ values: ['namespaced.yaml'], setJson: readSecrets }), SA);
+    expect(namespaced.filter((g) => g.scope.startsWith('team-')).map((g) => g.permissions)).toEqual([withSecrets, withSecrets]);
   });
 
   it('does not repeat a namespace that is both watched and the routes namespace', async () => {

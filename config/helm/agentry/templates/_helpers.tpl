@@ -105,3 +105,12 @@ roles grant list and watch on Secrets. Empty otherwise.
 {{- $refs := $pods.secretReferences | default dict -}}
 {{- if $refs.requiredLabel -}}true{{- end -}}
 {{- end -}}
+
+{{/*
+"true" when the operator config lets it read the Secrets RemoteAgents' headersFrom name
+(config.remoteAgents.headersFromSecrets): its roles then grant get on Secrets. Empty otherwise.
+*/}}
+{{- define "agentry.readsRemoteAgentSecrets" -}}
+{{- $remote := .Values.config.remoteAgents | default dict -}}
+{{- if $remote.headersFromSecrets -}}true{{- end -}}
+{{- end -}}

@@ -19,6 +19,15 @@ the roles for the people who use Agents.
 - apiGroups: [agentry.dev]
   resources: [modelconfigs]
   verbs: [list, watch]
+- apiGroups: [agentry.dev]
+  resources: [remoteagents]
+  verbs: [list, watch, patch]
+- apiGroups: [agentry.dev]
+  resources: [remoteagents/status]
+  verbs: [patch]
+- apiGroups: [agentry.dev]
+  resources: [remoteagents/finalizers]
+  verbs: [update]
 - apiGroups: [""]
   resources: [configmaps, serviceaccounts, services]
   verbs: [get, list, watch, create, patch, delete]
@@ -50,6 +59,13 @@ the roles for the people who use Agents.
   verbs: [list, watch]
 {{- end -}}
 
+{{- /* The operator, in every namespace it watches, with config.remoteAgents.headersFromSecrets. */ -}}
+{{- define "agentry.remoteAgentSecretRules" -}}
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get]
+{{- end -}}
+
 {{- /* The operator, in the Lease's namespace. */ -}}
 {{- define "agentry.leaderElectionRules" -}}
 - apiGroups: [coordination.k8s.io]
@@ -66,7 +82,7 @@ rbac.authorization.k8s.io/aggregate-to-edit: "true"
 {{- /* Rules of the <fullname>-edit ClusterRole. */ -}}
 {{- define "agentry.userRole.edit.rules" -}}
 - apiGroups: [agentry.dev]
-  resources: [agents, modelconfigs]
+  resources: [agents, modelconfigs, remoteagents]
   verbs: [create, delete, deletecollection, get, list, patch, update, watch]
 {{- end -}}
 
@@ -78,6 +94,6 @@ rbac.authorization.k8s.io/aggregate-to-view: "true"
 {{- /* Rules of the <fullname>-view ClusterRole. */ -}}
 {{- define "agentry.userRole.view.rules" -}}
 - apiGroups: [agentry.dev]
-  resources: [agents, agents/status, modelconfigs, modelconfigs/status]
+  resources: [agents, agents/status, modelconfigs, modelconfigs/status, remoteagents, remoteagents/status]
   verbs: [get, list, watch]
 {{- end -}}
