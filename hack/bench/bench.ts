@@ -4,13 +4,17 @@
 //
 //   npm run bench                      # 100 Agents
 //   npm run bench -- 1000 --idle 120   # 1,000 Agents, a 2-minute idle window
+//   npm run bench -- 200 --workload byo-minimal   # BYO Agents, no gateway, no NetworkPolicy
 //
-// Flags: --idle SECONDS (steady-state window, default 120), --resync SECONDS (the operator's
+// Flags: --workload full|byo-minimal (what each Agent is, see workload.ts; default full),
+// --idle SECONDS (steady-state window, default 120), --resync SECONDS (the operator's
 // resyncPeriodSeconds, default half the window), --workers N (the operator's workers, default its
 // config default), --concurrency N (the direct client's requests in flight, default 64),
 // --per-namespace N (Agents per namespace, default 100), --routes gateway|agent (HTTPRoutes beside
 // the gateway with ReferenceGrants, the default, or beside each Agent), --no-limit (skip the
-// direct-apply phase), --timeout SECONDS (per phase), --out DIR (default .bench), --runtime dist|tsx
+// direct-apply phase), --no-restart (skip restarting the operator over the converged Agents, which
+// is timed until every Agent was reconciled once), --timeout SECONDS (per phase), --out DIR (default
+// .bench, inside the repository: the compiled operator finds its packages there), --runtime dist|tsx
 // (the operator compiled, as it ships, the default; or its sources through tsx), --dist DIR (an
 // already compiled operator, e.g. an older revision to compare with), --node-flags="..." (the
 // operator's node flags; default: the image's, IMAGE_NODE_FLAGS in operator-build.ts; "" for none).
@@ -23,12 +27,13 @@ import { IMAGE_NODE_FLAGS, buildOperator, operatorCommand } from './operator-bui
 import { measureOperator } from './operator-phase.js';
 import { prepareNamespaces, startBenchCluster } from './bench-cluster.js';
 import { formatReport, type BenchResult } from './report.js';
-import { namespacesOf, operatorConfig, operatorConfigYaml, type WorkloadOptions } from './workload.js';
+import { WORKLOADS, isWorkloadKind, namespacesOf, operatorConfig, operatorConfigYaml, type WorkloadOptions } from './workload.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     agents: { type: 'string' },
+    workload: { type: 'string', default: 'full' },
     idle: { type: 'string', default: '120' },
     resync: { type: 'string' },
     workers: { type: 'string' },
@@ -36,6 +41,7 @@ const { values, positionals } = parseArgs({
     'per-namespace': { type: 'string', default: '100' },
     routes: { type: 'string', default: 'gateway' },
     'no-limit': { type: 'boolean', default: false },
+    'no-restart': { type: 'boolean', default: false },
     timeout: { type: 'string' },
     out: { type: 'string', default: '.bench' },
     runtime: { type: 'string', default: 'dist' },
@@ -51,6 +57,8 @@ function positiveInt(name: string, text: string | undefined): number {
 }
 
 const agents = positiveInt('agents', values.agents ?? positionals[0] ?? '100');
+if (!isWorkloadKind(values.workload)) throw new Error(`--workload: one of ${WORKLOADS.join(', ')}, got ${values.workload}`);
+const workloadKind = values.workload;
 const idleSeconds = positiveInt('--idle', values.idle);
 const resyncPeriodSeconds = positiveInt('--resync', values.resync ?? String(Math.max(1, Math.floor(idleSeconds / 2))));
 if (resyncPeriodSeconds >= idleSeconds) throw new Error('--resync must be shorter than --idle, so the window holds a full resync');
@@ -64,7 +72,7 @@ const nodeFlags = values['node-flags'] === undefined ? IMAGE_NODE_FLAGS : values
 const timeoutMs = positiveInt('--timeout', values.timeout ?? String(600 + Math.ceil(agents * 0.5))) * 1000;
 
 const started = new Date();
-const runName = `${started.toISOString().replace(/[:.]/g, '-')}-n${agents}`;
+const runName = `${started.toISOString().replace(/[:.]/g, '-')}-n${agents}${workloadKind === 'full' ? '' : `-${workloadKind}`}`;
 const outDir = resolve(values.out);
 const runDir = join(outDir, runName);
 await mkdir(runDir, { recursive: true });
@@ -74,9 +82,9 @@ const command =
   values.runtime === 'tsx'
     ? operatorCommand({ kind: 'tsx' }, nodeFlags)
     : operatorCommand({ kind: 'dist', main: values.dist ? join(resolve(values.dist), 'cli/main.js') : await buildOperator(join(outDir, 'dist')) }, nodeFlags);
-const configYaml = operatorConfigYaml({ routesBesideGateway, resyncPeriodSeconds, ...(workers !== undefined ? { workers } : {}) });
+const configYaml = operatorConfigYaml({ kind: workloadKind, routesBesideGateway, resyncPeriodSeconds, ...(workers !== undefined ? { workers } : {}) });
 const config = operatorConfig(configYaml);
-const workloadFor = (namespacePrefix: string): WorkloadOptions => ({ agents, perNamespace, namespacePrefix, routesBesideGateway });
+const workloadFor = (namespacePrefix: string): WorkloadOptions => ({ kind: workloadKind, agents, perNamespace, namespacePrefix, routesBesideGateway });
 
 const result: BenchResult = {
   agents,
@@ -84,6 +92,7 @@ const result: BenchResult = {
   durationSeconds: 0,
   machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), loadAverageAtStart: loadavg(), loadAverageAtEnd: [] },
   settings: {
+    workload: workloadKind,
     namespaces: namespacesOf(workloadFor('x')).length,
     perNamespace,
     routesBesideGateway,
@@ -120,7 +129,7 @@ try {
   result.operator = await phase('operator', async (cluster) => {
     const workload = workloadFor('bench-op');
     await prepareNamespaces(cluster.connection, workload);
-    return measureOperator(cluster, workload, { command, configYaml, resyncPeriodSeconds, idleSeconds, timeoutMs, logDir: runDir, log });
+    return measureOperator(cluster, workload, { command, configYaml, resyncPeriodSeconds, idleSeconds, timeoutMs, logDir: runDir, log, restart: !values['no-restart'] });
   });
   if (result.limit && result.operator) {
     result.ratio = {
@@ -140,6 +149,6 @@ try {
   await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`\n${formatReport(result)}\n\nresults: ${file}\n`);
 }
-const steadyWrites = result.operator?.steadyState.writeCount ?? 0;
-if (steadyWrites > 0) log(`FAIL: the operator made ${steadyWrites} write(s) at steady state`);
+const steadyWrites = (result.operator?.steadyState.writeCount ?? 0) + (result.operator?.restart?.writeCount ?? 0);
+if (steadyWrites > 0) log(`FAIL: the operator made ${steadyWrites} write(s) at steady state or on restart`);
 process.exit(failed || steadyWrites > 0 ? 1 : 0);

@@ -56,7 +56,7 @@ export async function measureLimit(
     for (const ref of refs) {
       pool.push(async () => {
         const key = objectRefKey(ref);
-        const created = await client.create(agent(ref));
+        const created = await client.create(agent(ref, workload.kind));
         requests++;
         createdAt.set(key, Date.now());
         const result = renderInput(created, { modelConfig: modelConfig(ref.namespace) }, config);

@@ -1,7 +1,9 @@
 // The operator under test: started as its own process against a fresh control plane, then N Agents
 // are created and the benchmark waits until each one reports Ready (its Deployment Available, every
 // child applied). Then the steady state: an idle window with at least one full resync, in which the
-// operator must make no write at all, as recorded by the API server's audit log.
+// operator must make no write at all, as recorded by the API server's audit log. Last, a restart: a
+// new operator process over the N converged Agents, which must make no write either, timed from its
+// start until every Agent has been reconciled once.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { objectRefKey } from '../../src/controller/object-key.js';
@@ -41,10 +43,28 @@ export interface OperatorResult {
   /** Writes the API server recorded for the operator until convergence, by verb and resource. */
   writes: Record<string, number>;
   reconciles: number;
+  /** Writes to agents/status until convergence (audit log). */
+  statusWrites: number;
+  /** Operator CPU from the first Agent create to convergence (its start-up excluded). */
+  convergeCpuSeconds: number;
   atConvergence: ProcessSnapshot;
   steadyState: SteadyStateResult;
   /** End of the idle window. */
   final: ProcessSnapshot & { peakRssBytes: number | undefined };
+  restart?: RestartResult;
+}
+
+/** A second operator process started over the converged Agents. */
+export interface RestartResult {
+  /** From spawning the process until every Agent has been reconciled once (the queue empty). */
+  reconciledOnceSeconds: number;
+  /** Its CPU until then, start-up (list of every cache) included. */
+  cpuSeconds: number;
+  reconciles: number;
+  /** Audit log: every write it made until then and for a few seconds after (must be empty). */
+  writes: Record<string, number>;
+  writeCount: number;
+  rssBytes: number;
 }
 
 export interface SteadyStateResult {
@@ -83,6 +103,8 @@ export async function measureOperator(
     timeoutMs: number;
     logDir: string;
     log: (m: string) => void;
+    /** Restart the operator once converged and time its start-up (default true). */
+    restart?: boolean;
   },
 ): Promise<OperatorResult> {
   const configFile = join(opts.logDir, 'operator-config.yaml');
@@ -100,10 +122,11 @@ export async function measureOperator(
       void operator.scrape().then((s) => (depth = sumOf(s, 'workqueue_depth')), () => undefined);
       opts.log(`[operator] ${createdAt.size}/${refs.length} created, ${ready.count(keys)} Ready, work queue depth ${depth}`);
     });
+    const cpuAtStart = snapshot(await operator.scrape()).cpuSeconds;
     const started = Date.now();
     try {
       await forEachLimit(refs, 64, async (ref) => {
-        await creator.create(agent(ref));
+        await creator.create(agent(ref, workload.kind));
         createdAt.set(objectRefKey(ref), Date.now());
       });
       await withTimeout(ready.waitFor(keys), opts.timeoutMs, 'every Agent to be Ready');
@@ -120,6 +143,9 @@ export async function measureOperator(
 
     const steadyState = await measureSteadyState(operator, cluster.auditLog, opts);
     const end = await operator.scrape();
+    const final = { ...snapshot(end), peakRssBytes: await operator.peakRssBytes() };
+    await operator.stop();
+    const restart = opts.restart === false ? undefined : await measureRestart(cluster, refs.length, { ...opts, configFile });
     return {
       appliedSeconds: (lastChild - started) / 1000,
       readySeconds: (lastReady - started) / 1000,
@@ -127,13 +153,55 @@ export async function measureOperator(
       requestsByMethod: requestsByMethod(atConvergence),
       writes: countWrites(convergeWrites),
       reconciles: reconciles(atConvergence),
+      statusWrites: convergeWrites.filter((w) => w.resource === 'agents' && w.subresource === 'status').length,
+      convergeCpuSeconds: snapshot(atConvergence).cpuSeconds - cpuAtStart,
       atConvergence: snapshot(atConvergence),
       steadyState,
-      final: { ...snapshot(end), peakRssBytes: await operator.peakRssBytes() },
+      final,
+      ...(restart && { restart }),
     };
   } finally {
     creator.close();
     await ready.stop();
+    await operator.stop();
+  }
+}
+
+/**
+ * Starts a second operator over `agents` converged Agents and waits until it has reconciled each one
+ * once: at least `agents` reconciles and nothing queued or in flight. Then a few more seconds, for
+ * any write it would make late; the audit log must show none.
+ */
+async function measureRestart(
+  cluster: BenchCluster,
+  agents: number,
+  opts: { command: readonly string[]; configFile: string; logDir: string; timeoutMs: number; log: (m: string) => void },
+): Promise<RestartResult> {
+  opts.log(`[restart] a new operator over ${agents} converged Agents`);
+  const spawned = Date.now();
+  const operator = await OperatorProcess.start({ command: opts.command, kubeconfig: cluster.kubeconfig, configFile: opts.configFile, logDir: opts.logDir, port: await freePort(), name: 'operator-restarted' });
+  try {
+    const deadline = spawned + opts.timeoutMs;
+    let samples = await operator.scrape();
+    const busy = (s: readonly Sample[]) => sumOf(s, 'workqueue_depth') + sumOf(s, 'controller_runtime_active_workers');
+    while (reconciles(samples) < agents || busy(samples) > 0) {
+      if (Date.now() > deadline) throw new Error(`the restarted operator reconciled ${reconciles(samples)} of ${agents} Agents in ${opts.timeoutMs / 1000} s`);
+      await sleep(200);
+      samples = await operator.scrape();
+    }
+    const reconciledAt = Date.now();
+    opts.log(`[restart] every Agent reconciled once after ${((reconciledAt - spawned) / 1000).toFixed(1)} s`);
+    await sleep(5_000);
+    const writes = await auditedWrites(cluster.auditLog, OPERATOR_USER_AGENT, spawned, Date.now());
+    return {
+      reconciledOnceSeconds: (reconciledAt - spawned) / 1000,
+      cpuSeconds: snapshot(samples).cpuSeconds,
+      reconciles: reconciles(samples),
+      writes: countWrites(writes),
+      writeCount: writes.length,
+      rssBytes: snapshot(samples).rssBytes,
+    };
+  } finally {
     await operator.stop();
   }
 }

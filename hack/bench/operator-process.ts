@@ -16,6 +16,8 @@ export interface OperatorProcessOptions {
   port: number;
   /** Extra `agentry run` flags. */
   args?: string[];
+  /** The process's name, and its log file's (`<name>.log`); default `operator`. */
+  name?: string;
 }
 
 export class OperatorProcess {
@@ -28,7 +30,7 @@ export class OperatorProcess {
   static async start(opts: OperatorProcessOptions): Promise<OperatorProcess> {
     const group = new ProcessGroup(opts.logDir, (p, code) => process.stderr.write(`[bench] ${p.name} exited unexpectedly (code ${code}); see ${p.logFile}\n`));
     const proc = group.start(
-      'operator',
+      opts.name ?? 'operator',
       process.execPath,
       [...opts.command, 'run', '--config', opts.configFile, '--probe-address', `127.0.0.1:${opts.port}`, '--no-leader-elect', ...(opts.args ?? [])],
       { ...process.env, KUBECONFIG: opts.kubeconfig, NODE_NO_WARNINGS: '1' },

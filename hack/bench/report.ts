@@ -9,6 +9,7 @@ export interface BenchResult {
   durationSeconds: number;
   machine: { cpus: number; memoryGiB: number; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
   settings: {
+    workload: string;
     namespaces: number;
     perNamespace: number;
     routesBesideGateway: boolean;
@@ -33,6 +34,8 @@ const counts = (record: Record<string, number>) =>
     .map(([k, v]) => `${k} ${round(v, 0)}`)
     .join(', ') || 'none';
 
+const sumValues = (record: Record<string, number>) => Object.values(record).reduce((a, b) => a + b, 0);
+
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
@@ -43,7 +46,7 @@ export function formatReport(r: BenchResult): string {
   const lim = r.limit;
   const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? `${round(a / b, 2)}x` : 'n/a');
   const lines = [
-    `Agentry benchmark: ${r.agents} Agents in ${r.settings.namespaces} namespace(s), routes ${r.settings.routesBesideGateway ? 'beside the gateway' : 'beside each Agent'}, ${r.settings.kwokNodes} kwok node(s), workers ${r.settings.workers}`,
+    `Agentry benchmark: ${r.agents} Agents (workload ${r.settings.workload}) in ${r.settings.namespaces} namespace(s), routes ${r.settings.routesBesideGateway ? 'beside the gateway' : 'beside each Agent'}, ${r.settings.kwokNodes} kwok node(s), workers ${r.settings.workers}`,
     `operator: node ${r.settings.operator}`,
     `machine: ${r.machine.cpus} CPUs, ${r.machine.memoryGiB} GiB, load ${r.machine.loadAverageAtStart.map((l) => round(l, 1)).join('/')} at start, ${r.machine.loadAverageAtEnd.map((l) => round(l, 1)).join('/')} at end`,
     '',
@@ -57,7 +60,13 @@ export function formatReport(r: BenchResult): string {
     ]),
   ];
   if (op) {
+    const perAgent = (n: number, digits = 2) => round(n / r.agents, digits);
     lines.push(
+      '',
+      table([
+        ['per Agent, to convergence', 'reconciles', 'status writes', 'writes', 'operator CPU'],
+        ['', String(perAgent(op.reconciles)), String(perAgent(op.statusWrites)), String(perAgent(sumValues(op.writes))), `${perAgent(op.convergeCpuSeconds * 1000, 1)} ms`],
+      ]),
       '',
       `operator API requests (to convergence): ${counts(op.requestsByMethod)}`,
       `operator writes (audit log): ${counts(op.writes)}`,
@@ -67,6 +76,13 @@ export function formatReport(r: BenchResult): string {
       '',
       `steady state (${s(op.steadyState.windowSeconds)} idle, resync every ${op.steadyState.resyncPeriodSeconds} s): ${op.steadyState.reconciles} reconciles, ` +
         `${op.steadyState.writeCount} writes (audit log: ${counts(op.steadyState.writes)}), requests ${counts(op.steadyState.requestsByMethod)}, CPU ${s(op.steadyState.cpuSeconds)}`,
+    );
+  }
+  if (op?.restart) {
+    const re = op.restart;
+    lines.push(
+      `restart over ${r.agents} converged Agents: every Agent reconciled once ${s(re.reconciledOnceSeconds)} after the start, CPU ${s(re.cpuSeconds)}, ` +
+        `${re.reconciles} reconciles, ${re.writeCount} writes (audit log: ${counts(re.writes)}), RSS ${mb(re.rssBytes)}`,
     );
   }
   if (lim) lines.push(`limit: ${lim.objects} objects, ${lim.requests} requests`);

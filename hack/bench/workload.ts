@@ -1,7 +1,11 @@
-// What the benchmark creates: N Declarative A2A Agents (gateway exposure and NetworkPolicy on),
-// spread over namespaces of `perNamespace` Agents each, each namespace with the ModelConfig they
-// use, and the operator configuration they are rendered with (routes beside the gateway, as in
-// config/samples/gateway, so every Agent also gets a ReferenceGrant and a cleanup finalizer).
+// What the benchmark creates: N A2A Agents spread over namespaces of `perNamespace` Agents each,
+// each namespace with a ModelConfig, and the operator configuration they are rendered with. Two
+// workloads:
+// - full: Declarative Agents with gateway exposure and NetworkPolicy on, routes beside the gateway
+//   (as in config/samples/gateway), so every Agent has 7 children and a cleanup finalizer;
+// - byo-minimal: BYO Agents, no gateway, no NetworkPolicy: 4 children (ServiceAccount, ConfigMap,
+//   Service, Deployment), the shape other operators' benchmarks use (kagent's BYO Agent), so their
+//   figures can be compared with Agentry's alone.
 import YAML from 'yaml';
 import { GROUP_VERSION } from '../../src/api/group-version.js';
 import { parseOperatorConfig, type OperatorConfig } from '../../src/config/operator-config.js';
@@ -10,7 +14,15 @@ import type { KubeObject } from '../../src/kube/kube-object.js';
 export const GATEWAY_NAMESPACE = 'agentgateway-system';
 export const MODEL_CONFIG_NAME = 'default';
 
+export const WORKLOADS = ['full', 'byo-minimal'] as const;
+export type WorkloadKind = (typeof WORKLOADS)[number];
+
+export function isWorkloadKind(text: string): text is WorkloadKind {
+  return (WORKLOADS as readonly string[]).includes(text);
+}
+
 export interface WorkloadOptions {
+  kind: WorkloadKind;
   agents: number;
   perNamespace: number;
   /** Prefix of the namespaces, e.g. `bench-op` → bench-op-000, bench-op-001 … */
@@ -50,7 +62,32 @@ export function modelConfig(namespace: string): KubeObject {
   };
 }
 
-export function agent(ref: AgentRef): KubeObject {
+const SKILLS = [
+  {
+    id: 'validate-expense',
+    name: 'Validate Expense Report',
+    description: 'Checks an expense report against the travel policy',
+    tags: ['finance', 'expenses'],
+    examples: ['Is a 450 EUR hotel night in Paris within policy?'],
+    inputModes: ['text'],
+    outputModes: ['text'],
+  },
+];
+
+export function agent(ref: AgentRef, kind: WorkloadKind = 'full'): KubeObject {
+  if (kind === 'byo-minimal') {
+    return {
+      apiVersion: GROUP_VERSION,
+      kind: 'Agent',
+      metadata: { name: ref.name, namespace: ref.namespace },
+      spec: {
+        description: 'Processes and validates expense reports',
+        type: 'BYO',
+        byo: { image: 'ghcr.io/example/expense-agent:1.0.0', port: 8080 },
+        a2aConfig: { skills: SKILLS },
+      },
+    };
+  }
   return {
     apiVersion: GROUP_VERSION,
     kind: 'Agent',
@@ -59,26 +96,23 @@ export function agent(ref: AgentRef): KubeObject {
       description: 'Processes and validates expense reports',
       type: 'Declarative',
       declarative: { systemMessage: 'You validate expense reports against the travel policy.', modelConfig: MODEL_CONFIG_NAME },
-      a2aConfig: {
-        skills: [
-          {
-            id: 'validate-expense',
-            name: 'Validate Expense Report',
-            description: 'Checks an expense report against the travel policy',
-            tags: ['finance', 'expenses'],
-            examples: ['Is a 450 EUR hotel night in Paris within policy?'],
-            inputModes: ['text'],
-            outputModes: ['text'],
-          },
-        ],
-      },
+      a2aConfig: { skills: SKILLS },
       exposure: { gateway: { enabled: true }, networkPolicy: { enabled: true } },
     },
   };
 }
 
 /** The operator configuration file's text. */
-export function operatorConfigYaml(opts: { routesBesideGateway: boolean; resyncPeriodSeconds: number; workers?: number }): string {
+export function operatorConfigYaml(opts: { kind?: WorkloadKind; routesBesideGateway: boolean; resyncPeriodSeconds: number; workers?: number }): string {
+  if (opts.kind === 'byo-minimal') {
+    return YAML.stringify({
+      gateway: { enabled: false },
+      networkPolicy: { enabled: false },
+      resyncPeriodSeconds: opts.resyncPeriodSeconds,
+      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+      leaderElection: { enabled: false },
+    });
+  }
   return YAML.stringify({
     gateway: {
       parentRefs: [{ name: 'agentgateway-proxy', namespace: GATEWAY_NAMESPACE }],
