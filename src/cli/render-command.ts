@@ -12,7 +12,7 @@ import type { OperatorConfig } from '../config/operator-config.js';
 import { isRecord, toKubeObject, type KubeObject } from '../kube/kube-object.js';
 import { toJsonList, toYamlStream } from '../render/manifest-stream.js';
 import { render, type RenderRelated } from '../render/render.js';
-import { toolReferences } from '../render/tool-references.js';
+import { remoteAgentServiceReference, toolReferences } from '../render/tool-references.js';
 import { toolServiceProjection } from '../render/tool-service.js';
 import type { CliIo } from './cli-io.js';
 import { readManifestDocuments, type Located } from './manifest-documents.js';
@@ -23,10 +23,13 @@ Prints the objects the operator would apply for every Agent in the files, withou
 
 Flags:
   -f, --filename FILE  YAML (one or more documents, or a List) or JSON holding Agents and the
-                       ModelConfigs they use, and the Services their MCP tools name (v1
-                       Services); '-' reads standard input. Other kinds are ignored. Agents
-                       in the files are each other's tool peers and callers, as in a cluster.
-                       Objects without a namespace are in "default", as with kubectl.
+                       ModelConfigs they use, the RemoteAgents their tools name (with the status
+                       their controller wrote, as 'kubectl get remoteagent -o yaml' prints it:
+                       only an Accepted one is a tool) and the Services their MCP tools and
+                       RemoteAgents name (v1 Services); '-' reads standard input. Other kinds
+                       are ignored. Agents in the files are each other's tool peers and
+                       callers, as in a cluster. Objects without a namespace are in "default",
+                       as with kubectl.
       --config FILE    operator configuration (YAML), as given to 'agentry run --config'
   -o, --output FORMAT  yaml (a '---' separated stream, the default) or json (a v1 List)
   -h, --help           this help
@@ -35,12 +38,15 @@ Exit status: 0 rendered, 1 invalid input or an Agent that cannot be rendered, 2 
 `;
 
 const DEFAULT_NAMESPACE = 'default';
+const REMOTE_AGENT_KIND = 'RemoteAgent';
 
 interface Inputs {
   agents: Located<Agent>[];
   modelConfigs: Map<string, Located<ModelConfig>>;
   /** v1 Services by namespace/name, projected as the operator caches them. */
   services: Map<string, KubeObject>;
+  /** RemoteAgents by namespace/name, with their status (render reads whether they are Accepted). */
+  remoteAgents: Map<string, KubeObject>;
 }
 
 export async function renderCommand(argv: string[], io: CliIo): Promise<number> {
@@ -71,7 +77,7 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
 
   const errors: string[] = [];
   const config = await loadConfig(values.config, io, errors);
-  const inputs: Inputs = { agents: [], modelConfigs: new Map(), services: new Map() };
+  const inputs: Inputs = { agents: [], modelConfigs: new Map(), services: new Map(), remoteAgents: new Map() };
   for (const file of files) await loadFile(file, io, inputs, errors);
   if (config === undefined || errors.length > 0) return failed(io, errors);
   if (inputs.agents.length === 0) return failed(io, [`no Agent (${API_GROUP}) found in ${files.join(', ')}`]);
@@ -92,17 +98,19 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
 }
 
 /** What the operator would find in its caches for the Agent's tools, from the other input objects. */
-function toolRelated(agent: Agent, inputs: Inputs): Pick<RenderRelated, 'toolAgents' | 'toolServices' | 'callers'> {
+function toolRelated(agent: Agent, inputs: Inputs): Pick<RenderRelated, 'toolAgents' | 'toolRemoteAgents' | 'toolServices' | 'callers'> {
   const byKey = new Map(inputs.agents.map((a) => [objectKey(a.value), a.value]));
   const references = toolReferences(agent);
   const toolAgents = references.agents.map((r) => byKey.get(`${r.namespace}/${r.name}`)).filter((a) => a !== undefined).map((a) => toKubeObject(a));
-  const toolServices = references.services.map((r) => inputs.services.get(`${r.namespace}/${r.name}`)).filter((s) => s !== undefined);
+  const toolRemoteAgents = references.remoteAgents.map((r) => inputs.remoteAgents.get(`${r.namespace}/${r.name}`)).filter((r) => r !== undefined);
+  const serviceRefs = [...references.services, ...toolRemoteAgents.flatMap((r) => remoteAgentServiceReference(r) ?? [])];
+  const toolServices = serviceRefs.map((r) => inputs.services.get(`${r.namespace}/${r.name}`)).filter((s) => s !== undefined);
   const self = objectKey(agent);
   const callers = inputs.agents
     .map((a) => a.value)
     .filter((candidate) => toolReferences(candidate).agents.some((r) => `${r.namespace}/${r.name}` === self))
     .map((a) => toKubeObject(a));
-  return { toolAgents, toolServices, callers };
+  return { toolAgents, toolRemoteAgents, toolServices, callers };
 }
 
 function usageError(io: CliIo, message: string): number {
@@ -156,6 +164,12 @@ function classify(document: Located<unknown>, inputs: Inputs, errors: string[]):
     return;
   }
   if (!isRecord(value) || typeof value.apiVersion !== 'string' || !value.apiVersion.startsWith(`${API_GROUP}/`)) return;
+  if (value.kind === REMOTE_AGENT_KIND) {
+    // Kept whole, status included: whether its controller accepted it is what makes it a tool.
+    const remoteAgent = toKubeObject({ ...value, metadata: withDefaultNamespace(value).metadata });
+    inputs.remoteAgents.set(objectKey(remoteAgent), remoteAgent);
+    return;
+  }
   const object = withDefaultNamespace(value);
   const label = `${String(object.kind)} ${JSON.stringify(metadataName(object))}`;
   if (object.kind === AGENT_RESOURCE.kind) {

@@ -58,15 +58,23 @@ export const mcpServerConfigSchema = z.object({
 });
 export type McpServerConfig = z.output<typeof mcpServerConfigSchema>;
 
+/** The A2A protocol versions a peer is called with (JSON-RPC binding). */
+export const PEER_PROTOCOL_VERSIONS = ['1.0', '0.3'] as const;
+
+/** An Agent or a RemoteAgent the model may ask, over A2A. */
 export const agentToolConfigSchema = z.object({
   /** The tool name the model sees. */
   toolName: z.string().min(1),
   name: z.string().min(1),
   namespace: z.string().min(1),
-  /** The peer's A2A endpoint (its in-cluster URL). */
+  /** The peer's A2A endpoint: an Agent's in-cluster URL, a RemoteAgent's Service URL or spec.url. */
   url: z.string().min(1),
   description: z.string().optional(),
   requireApproval: z.boolean().optional(),
+  /** 1.0 when absent; 0.3 for a RemoteAgent whose card offers only that. */
+  protocolVersion: z.enum(PEER_PROTOCOL_VERSIONS).optional(),
+  /** Headers sent with every call (a RemoteAgent's headersFrom), each value from an env var. */
+  headers: z.array(headerEnvSchema).optional(),
 });
 export type AgentToolConfig = z.output<typeof agentToolConfigSchema>;
 

@@ -1,8 +1,9 @@
 // A Declarative Agent's tools (`spec.declarative.tools`), resolved against what the operator found in
-// its caches: each MCP server becomes a URL, each Agent an A2A endpoint, each header a Secret-backed
-// environment variable, and each in-cluster destination the one NetworkPolicy egress rule it needs.
-// Nothing wider: a Service tool opens its Service's pods on that one port, an Agent tool the peer's
-// pods on their `http` port, and a URL tool nothing (the admin's egress settings apply to it).
+// its caches: each MCP server becomes a URL, each Agent and RemoteAgent an A2A endpoint, each header
+// a Secret-backed environment variable, and each in-cluster destination the one NetworkPolicy egress
+// rule it needs. Nothing wider: a Service tool (an MCP server's, a RemoteAgent's) opens its Service's
+// pods on that one port, an Agent tool the peer's pods on their `http` port, and a URL tool nothing
+// (the admin's egress settings apply to it).
 import { z } from 'zod';
 
 import type { AgentToolEntry, McpServerTool } from '../api/agent-tools.js';
@@ -11,21 +12,12 @@ import type { AgentToolConfig, McpServerConfig, ToolsSection } from '../contract
 import { inClusterUrl } from './agent-urls.js';
 import { selectorLabels } from './labels.js';
 import { ConditionReason } from '../api/condition.js';
+import type { SecretLookup } from './pod-policy.js';
+import { remoteAgentEndpoint } from './remote-agent-tool.js';
 import { RenderRejection } from './render-result.js';
 import { AGENT_PORT_NAME, toolHeaderEnv } from './runtime-contract.js';
-import { sortedRecord } from './sorted-keys.js';
 import { toolReferences } from './tool-references.js';
-import { toolServiceSchema, type ToolService } from './tool-service.js';
-
-export type PortProtocol = 'TCP' | 'UDP' | 'SCTP';
-
-/** Pods one tool reaches: NetworkPolicy matches pod ports, after a Service has translated its port. */
-export interface ToolDestination {
-  namespace: string;
-  podLabels: Record<string, string>;
-  port: number | string;
-  protocol: PortProtocol;
-}
+import { serviceDestination, toolServiceSchema, type ToolDestination, type ToolService } from './tool-service.js';
 
 /** An operator environment variable carrying one MCP header's value, straight from its Secret. */
 export interface ToolHeaderEnv {
@@ -59,7 +51,14 @@ export const NO_TOOLS: ResolvedTools = { section: undefined, headerEnv: [], dest
 export function resolveTools(
   owner: ToolOwner,
   tools: readonly AgentToolEntry[] | undefined,
-  found: { agents: readonly unknown[]; services: readonly unknown[] },
+  found: {
+    agents: readonly unknown[];
+    /** Those of MCP tools and of the RemoteAgents, as the operator projects them. */
+    services: readonly unknown[];
+    remoteAgents?: readonly unknown[];
+    /** pods.secretReferences.requiredLabel and the namespace's Secrets, when both are known (a RemoteAgent's headers). */
+    requiredSecretLabel?: { key: string; value: string; secrets: SecretLookup };
+  },
 ): ResolvedTools {
   if (tools === undefined || tools.length === 0) return NO_TOOLS;
   // Every rule that does not depend on what exists first: a spec that can never work is reported
@@ -111,6 +110,25 @@ export function resolveTools(
         ...(peer.spec.description !== undefined && { description: peer.spec.description }),
         ...(tool.agent.requireApproval !== undefined && { requireApproval: tool.agent.requireApproval }),
       });
+    } else if (tool.remoteAgent !== undefined) {
+      const remote = remoteAgentEndpoint(owner.namespace, tool.remoteAgent, { remoteAgents: found.remoteAgents ?? [], services, ...(found.requiredSecretLabel && { requiredSecretLabel: found.requiredSecretLabel }) }, `${field}.remoteAgent`);
+      if (remote.destination !== undefined) addDestination(remote.destination);
+      const headers = remote.headers.map((header, j) => {
+        const env = toolHeaderEnv(index, j);
+        headerEnv.push({ name: env, secretKeyRef: header.secretKeyRef });
+        return { name: header.name, env };
+      });
+      agentTools.push({
+        toolName: tool.remoteAgent.name,
+        name: tool.remoteAgent.name,
+        namespace: tool.remoteAgent.namespace ?? owner.namespace,
+        url: remote.url,
+        ...(remote.description !== undefined && { description: remote.description }),
+        ...(tool.remoteAgent.requireApproval !== undefined && { requireApproval: tool.remoteAgent.requireApproval }),
+        // 1.0 is what an absent version means: written only when it is not that.
+        ...(remote.protocolVersion !== '1.0' && { protocolVersion: remote.protocolVersion }),
+        ...(headers.length > 0 && { headers }),
+      });
     }
   });
   const section: ToolsSection = {
@@ -150,6 +168,7 @@ function checkReference(owner: ToolOwner, tool: AgentToolEntry, index: number): 
     }
     checkNamespace(owner, namespace, `${field}.agent.namespace`);
   }
+  if (tool.remoteAgent !== undefined) checkNamespace(owner, tool.remoteAgent.namespace ?? owner.namespace, `${field}.remoteAgent.namespace`);
   const service = tool.mcpServer?.service;
   if (service !== undefined) checkNamespace(owner, service.namespace ?? owner.namespace, `${field}.mcpServer.service.namespace`);
 }
@@ -162,19 +181,20 @@ function checkNamespace(owner: ToolOwner, namespace: string, field: string): voi
   );
 }
 
-/** The model calls an Agent tool by the Agent's name: two of the same name would be one tool. */
+/** The model calls an Agent or RemoteAgent tool by its name: two of the same name would be one tool. */
 function checkToolNamesUnique(owner: ToolOwner, tools: readonly AgentToolEntry[]): void {
   const seen = new Map<string, number>();
   tools.forEach((tool, index) => {
-    if (tool.agent === undefined) return;
-    const first = seen.get(tool.agent.name);
+    const peer = tool.agent !== undefined ? { field: 'agent', kind: 'Agent', ref: tool.agent } : tool.remoteAgent !== undefined ? { field: 'remoteAgent', kind: 'RemoteAgent', ref: tool.remoteAgent } : undefined;
+    if (peer === undefined) return;
+    const first = seen.get(peer.ref.name);
     if (first !== undefined) {
       throw new RenderRejection(
         ConditionReason.InvalidTool,
-        `spec.declarative.tools[${index}].agent: the Agent ${JSON.stringify(`${tool.agent.namespace ?? owner.namespace}/${tool.agent.name}`)} would be offered to the model under the tool name ${JSON.stringify(tool.agent.name)}, which spec.declarative.tools[${first}] already uses`,
+        `spec.declarative.tools[${index}].${peer.field}: the ${peer.kind} ${JSON.stringify(`${peer.ref.namespace ?? owner.namespace}/${peer.ref.name}`)} would be offered to the model under the tool name ${JSON.stringify(peer.ref.name)}, which spec.declarative.tools[${first}] already uses`,
       );
     }
-    seen.set(tool.agent.name, index);
+    seen.set(peer.ref.name, index);
   });
 }
 
@@ -193,24 +213,11 @@ function mcpEndpoint(owner: ToolOwner, server: McpServerTool, services: readonly
   const ref = server.service;
   if (ref === undefined) return { url: server.url ?? '' };
   const namespace = ref.namespace ?? owner.namespace;
-  const label = JSON.stringify(`${namespace}/${ref.name}`);
-  const found = services.find((s) => s.metadata.name === ref.name && s.metadata.namespace === namespace);
-  if (found === undefined) throw new RenderRejection(ConditionReason.ToolNotFound, `${field}.service: Service ${label} not found`);
-  const selector = found.spec.selector ?? {};
-  if (found.spec.type === 'ExternalName' || Object.keys(selector).length === 0) {
-    throw new RenderRejection(
-      ConditionReason.InvalidTool,
-      `${field}.service: Service ${label} selects no pods (an ExternalName Service, or one with manually managed endpoints), so the agent's NetworkPolicy cannot open it; use mcpServer.url and allow the server's address with spec.exposure.networkPolicy.egressTo`,
-    );
-  }
-  const ports = found.spec.ports ?? [];
-  const port = ports.find((p) => p.port === ref.port);
-  if (port === undefined) {
-    const has = ports.length > 0 ? `its ports: ${ports.map((p) => p.port).join(', ')}` : 'it has none';
-    throw new RenderRejection(ConditionReason.InvalidTool, `${field}.service.port: Service ${label} has no port ${ref.port} (${has})`);
-  }
-  return {
-    url: `http://${ref.name}.${namespace}.svc:${ref.port}${ref.path ?? DEFAULT_MCP_PATH}`,
-    destination: { namespace, podLabels: sortedRecord(selector), port: port.targetPort ?? port.port, protocol: port.protocol ?? 'TCP' },
-  };
+  const destination = serviceDestination(services, { namespace, name: ref.name, port: ref.port }, {
+    field: `${field}.service`,
+    portField: `${field}.service.port`,
+    subject: `Service ${JSON.stringify(`${namespace}/${ref.name}`)}`,
+    alternative: "use mcpServer.url and allow the server's address with spec.exposure.networkPolicy.egressTo",
+  });
+  return { url: `http://${ref.name}.${namespace}.svc:${ref.port}${ref.path ?? DEFAULT_MCP_PATH}`, destination };
 }

@@ -35,7 +35,12 @@ export interface RenderRelated {
   modelConfig?: ModelConfig;
   /** The Agents named by spec.declarative.tools[].agent that exist; a missing one is ToolNotFound. */
   toolAgents?: readonly KubeObject[];
-  /** The Services named by spec.declarative.tools[].mcpServer.service that exist, as the operator projects them (ToolService). */
+  /** The RemoteAgents named by spec.declarative.tools[].remoteAgent that exist, as cached (status included). */
+  toolRemoteAgents?: readonly KubeObject[];
+  /**
+   * The Services named by spec.declarative.tools[].mcpServer.service, and by those RemoteAgents'
+   * spec.service, that exist, as the operator projects them (ToolService).
+   */
   toolServices?: readonly KubeObject[];
   /** The Agents whose tools name this Agent: its NetworkPolicy admits their pods. */
   callers?: readonly KubeObject[];
@@ -94,7 +99,9 @@ function resolveContext(agent: Agent, related: RenderRelated, config: OperatorCo
   checkPodPolicy(agent, modelConfig, config.pods, related.secrets);
   // Resolved before any object is built: an exposure problem must fail the whole render.
   const exposure = resolveGatewayExposure({ name, namespace }, agent.spec, config.gateway);
-  const { toolAgents = [], toolServices = [], callers = [] } = related;
+  const { toolAgents = [], toolServices = [], toolRemoteAgents = [], callers = [] } = related;
+  const requiredLabel = config.pods.secretReferences.requiredLabel;
+  const requiredSecretLabel = requiredLabel && related.secrets && { ...requiredLabel, secrets: related.secrets };
   const owner = { name, namespace, allowCrossNamespace: config.tools.allowCrossNamespaceReferences };
   const speaksA2A = agent.spec.a2aConfig !== undefined;
   return {
@@ -106,7 +113,7 @@ function resolveContext(agent: Agent, related: RenderRelated, config: OperatorCo
     speaksA2A,
     containerPort,
     exposure,
-    tools: resolveTools(owner, agent.spec.declarative?.tools, { agents: toolAgents, services: toolServices }),
+    tools: resolveTools(owner, agent.spec.declarative?.tools, { agents: toolAgents, services: toolServices, remoteAgents: toolRemoteAgents, ...(requiredSecretLabel && { requiredSecretLabel }) }),
     callers: admittedCallers({ ...owner, speaksA2A }, callers),
     ownerReference: agentOwnerReference(agent),
   };

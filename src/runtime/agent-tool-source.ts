@@ -1,8 +1,10 @@
-// Another agent as a tool: the model passes a message, the peer answers over A2A (JSON-RPC 1.0) at
-// the in-cluster URL the operator resolved. The client is built from that URL, not from the peer's
-// published card, whose interface URL may be the gateway's public one.
+// Another agent as a tool (an Agent or a RemoteAgent): the model passes a message, the peer answers
+// over A2A JSON-RPC at the URL the operator resolved, in the protocol version it chose from the peer's
+// card (1.0, or 0.3 for a RemoteAgent that offers only that), with the RemoteAgent's headers on every
+// request. The client is built from that URL, not from the peer's published card, whose interface
+// URL may be the gateway's public one (and which the agent's NetworkPolicy may not let it fetch).
 import { AgentCard, TaskState, type Task } from '@a2a-js/sdk';
-import { ClientFactory, type Client } from '@a2a-js/sdk/client';
+import { ClientFactory, ClientFactoryOptions, JsonRpcTransportFactory, type Client } from '@a2a-js/sdk/client';
 
 import type { AgentToolConfig } from '../contract/agent-config.js';
 import { messageText, taskAnswer, userMessage } from './a2a-messages.js';
@@ -10,7 +12,11 @@ import { messageText, taskAnswer, userMessage } from './a2a-messages.js';
 export class AgentToolSource {
   private client: Promise<Client> | undefined;
 
-  constructor(readonly config: AgentToolConfig) {}
+  /** `headers`: header name → value, sent on every request (values never logged). */
+  constructor(
+    readonly config: AgentToolConfig,
+    private readonly headers: Readonly<Record<string, string>> = {},
+  ) {}
 
   get toolName(): string {
     return this.config.toolName;
@@ -33,7 +39,7 @@ export class AgentToolSource {
 
   private connect(): Promise<Client> {
     // Rebuilt after a failure, so a peer that was down at the first call is found later.
-    this.client ??= new ClientFactory().createFromAgentCard(peerCard(this.config)).catch((err: unknown) => {
+    this.client ??= clientFactory(this.headers).createFromAgentCard(peerCard(this.config)).catch((err: unknown) => {
       this.client = undefined;
       throw err;
     });
@@ -46,12 +52,28 @@ function peerCard(config: AgentToolConfig): AgentCard {
     name: config.name,
     description: config.description ?? '',
     version: '0.0.0',
-    supportedInterfaces: [{ url: config.url, protocolBinding: 'JSONRPC', protocolVersion: '1.0' }],
+    supportedInterfaces: [{ url: config.url, protocolBinding: 'JSONRPC', protocolVersion: config.protocolVersion ?? '1.0' }],
     capabilities: {},
     defaultInputModes: ['text'],
     defaultOutputModes: ['text'],
     skills: [],
   });
+}
+
+/** JSON-RPC only, 0.3 through the SDK's compatibility transport, and the headers on every request. */
+function clientFactory(headers: Readonly<Record<string, string>>): ClientFactory {
+  const entries = Object.entries(headers);
+  const fetchWithHeaders: typeof fetch = (input, init) => {
+    if (entries.length === 0) return fetch(input, init);
+    const merged = new Headers(init?.headers);
+    for (const [name, value] of entries) merged.set(name, value);
+    return fetch(input, { ...init, headers: merged });
+  };
+  return new ClientFactory(
+    ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+      transports: [new JsonRpcTransportFactory({ fetchImpl: fetchWithHeaders, legacyCompat: { enabled: true } })],
+    }),
+  );
 }
 
 /** The peer's answer, or what stopped it (a failed task is a tool error, not an answer). */

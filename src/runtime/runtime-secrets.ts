@@ -1,5 +1,5 @@
 // The values that arrive as environment variables from Secrets (the model API key, a Secret-sourced
-// system message, MCP headers), resolved once at start-up. They are held here and nowhere else, and
+// system message, MCP and RemoteAgent tool headers), resolved once at start-up. They are held here and nowhere else, and
 // `scrub` removes every one of them from text before it leaves the process (logs, task errors, and
 // the model's own answers: a model told to repeat its system message must not hand it out).
 // `redactor` does the same for an answer that arrives in pieces, holding back only a piece's end
@@ -12,6 +12,8 @@ export interface RuntimeSecrets {
   systemMessage: string;
   /** MCP server id → header name → value. */
   mcpHeaders: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** Agent tool name → header name → value (a RemoteAgent's headersFrom). */
+  agentHeaders: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** Replaces every secret value in `text` with `[redacted]`. */
   readonly scrub: (text: string) => string;
   /** A redactor for one streamed text. */
@@ -39,6 +41,16 @@ export function resolveSecrets(config: DeclarativeAgentConfig, env: NodeJS.Proce
     }
     mcpHeaders.set(server.id, headers);
   }
+  const agentHeaders = new Map<string, Record<string, string>>();
+  for (const peer of config.tools?.agents ?? []) {
+    if (peer.headers === undefined || peer.headers.length === 0) continue;
+    const headers: Record<string, string> = {};
+    for (const header of peer.headers) {
+      headers[header.name] = required(header.env, `header ${header.name} of agent tool ${peer.toolName}`);
+      headerValues.push(headers[header.name] ?? '');
+    }
+    agentHeaders.set(peer.toolName, headers);
+  }
   // An inline system message is in the ConfigMap already; one from a Secret (or ConfigMap via env) is
   // treated as secret, since the runtime cannot tell which of the two it came from.
   const secrets = [apiKey, secretSystemMessage, ...headerValues].filter((v): v is string => v !== undefined && v.length >= MIN_SCRUBBED_LENGTH);
@@ -47,6 +59,7 @@ export function resolveSecrets(config: DeclarativeAgentConfig, env: NodeJS.Proce
     apiKey,
     systemMessage: secretSystemMessage ?? config.systemMessage ?? '',
     mcpHeaders,
+    agentHeaders,
     scrub,
     redactor: () => new StreamRedactor(secrets, scrub),
   };

@@ -108,7 +108,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningAgen
         ...(options.mcpRetryDelayMs !== undefined && { retryDelayMs: options.mcpRetryDelayMs }),
       }),
   );
-  const agentSources = (config.tools?.agents ?? []).map((peer) => new AgentToolSource(peer));
+  const agentSources = (config.tools?.agents ?? []).map((peer) => new AgentToolSource(peer, secrets.agentHeaders.get(peer.toolName) ?? {}));
   const conversations = new ConversationStore(
     {
       maxEntries: limits.maxContexts,

@@ -255,15 +255,30 @@ describe('toolReferences', () => {
       metadata: { name: 'a', namespace: 'finance' },
       spec: {
         type: 'Declarative',
-        declarative: { tools: [{ agent: { name: 'p' } }, 'junk', { agent: { name: 7 } }, { mcpServer: { service: { name: 's', namespace: 'shared', port: 80 } } }, { mcpServer: { url: 'https://x' } }] },
+        declarative: {
+          tools: [
+            { agent: { name: 'p' } },
+            'junk',
+            { agent: { name: 7 } },
+            { mcpServer: { service: { name: 's', namespace: 'shared', port: 80 } } },
+            { mcpServer: { url: 'https://x' } },
+            { remoteAgent: { name: 'r' } },
+            { remoteAgent: { name: 'q', namespace: 'partners' } },
+            { remoteAgent: { name: '' } },
+          ],
+        },
       },
     };
     expect(toolReferences(subject)).toEqual({
       agents: [{ index: 0, namespace: 'finance', name: 'p' }],
+      remoteAgents: [
+        { index: 5, namespace: 'finance', name: 'r' },
+        { index: 6, namespace: 'partners', name: 'q' },
+      ],
       services: [{ index: 3, namespace: 'shared', name: 's' }],
     });
     for (const junk of [null, {}, { spec: { type: 'BYO', declarative: { tools: [{ agent: { name: 'p' } }] } }, metadata: { name: 'a', namespace: 'n' } }]) {
-      expect(toolReferences(junk)).toEqual({ agents: [], services: [] });
+      expect(toolReferences(junk)).toEqual({ agents: [], remoteAgents: [], services: [] });
     }
   });
 });

@@ -9,7 +9,7 @@ import { defaultOperatorConfig, parseOperatorConfig } from '../../../src/config/
 import type { OperatorConfig } from '../../../src/config/operator-config.js';
 import { isRecord, toKubeObject } from '../../../src/kube/kube-object.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
-import { toolReferences } from '../../../src/render/tool-references.js';
+import { remoteAgentServiceReference, toolReferences } from '../../../src/render/tool-references.js';
 import { toolServiceProjection } from '../../../src/render/tool-service.js';
 
 export const GOLDEN_DIRECTORY = resolve(dirname(fileURLToPath(import.meta.url)), '../../fixtures/render');
@@ -33,7 +33,9 @@ export interface GoldenCase {
   related: {
     /** The Agents the Agent's tools name, of those in related.yaml. */
     toolAgents: KubeObject[];
-    /** The Services its tools name. */
+    /** The RemoteAgents its tools name, with their status (what the RemoteAgent controller reported). */
+    toolRemoteAgents: KubeObject[];
+    /** The Services its tools name, and those its RemoteAgents name. */
     toolServices: KubeObject[];
     /** The Agents whose tools name it. */
     callers: KubeObject[];
@@ -85,9 +87,12 @@ function relatedObjects(agent: Record<string, unknown>, objects: Record<string, 
   const named = (o: KubeObject, ref: { namespace: unknown; name: unknown }) => o.metadata.namespace === ref.namespace && o.metadata.name === ref.name;
   const references = toolReferences(agent);
   const agents = cluster.filter((o) => o.kind === 'Agent');
+  const toolRemoteAgents = cluster.filter((o) => o.kind === 'RemoteAgent' && references.remoteAgents.some((ref) => named(o, ref)));
+  const serviceRefs = [...references.services, ...toolRemoteAgents.flatMap((r) => remoteAgentServiceReference(r) ?? [])];
   return {
     toolAgents: agents.filter((o) => references.agents.some((ref) => named(o, ref))),
-    toolServices: cluster.filter((o) => o.kind === 'Service' && references.services.some((ref) => named(o, ref))).map(toolServiceProjection),
+    toolRemoteAgents,
+    toolServices: cluster.filter((o) => o.kind === 'Service' && serviceRefs.some((ref) => named(o, ref))).map(toolServiceProjection),
     callers: agents.filter((o) => toolReferences(o).agents.some((ref) => ref.namespace === own.namespace && ref.name === own.name)),
   };
 }
