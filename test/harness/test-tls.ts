@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { promisify } from 'node:util';
 
+import { afterAll, beforeAll } from '@jest/globals';
+
 const run = promisify(execFile);
 
 export interface ServingCertificate {
@@ -64,3 +66,30 @@ export async function createTestCa(commonName = 'agentry-test-ca'): Promise<Test
 
 /** What most tests bind to. */
 export const LOOPBACK_NAMES: readonly string[] = ['127.0.0.1', '::1', 'localhost'];
+
+/**
+ * For a jest suite: a CA, and an unrelated one whose certificates the first does not vouch for,
+ * made before the suite's tests and removed after them. Read them inside tests.
+ */
+export function testCasOfSuite(): { readonly trusted: TestCertificateAuthority; readonly other: TestCertificateAuthority } {
+  let cas: { trusted: TestCertificateAuthority; other: TestCertificateAuthority } | undefined;
+  beforeAll(async () => {
+    cas = { trusted: await createTestCa(), other: await createTestCa('agentry-other-test-ca') };
+  });
+  afterAll(async () => {
+    await cas?.trusted.dispose();
+    await cas?.other.dispose();
+  });
+  const made = () => {
+    if (cas === undefined) throw new Error('testCasOfSuite: the CAs are made in beforeAll; read them inside a test');
+    return cas;
+  };
+  return {
+    get trusted() {
+      return made().trusted;
+    },
+    get other() {
+      return made().other;
+    },
+  };
+}

@@ -2,13 +2,13 @@
 // and https with a test CA, and each way its card endpoint can be told to misbehave.
 import https from 'node:https';
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { ClientFactory } from '@a2a-js/sdk/client';
 import { LegacyJsonRpcTransport } from '@a2a-js/sdk/compat/v0_3/client';
 
 import { userText } from '../../harness/a2a-wire.js';
 import { startTestA2AServer, type TestA2AServer } from '../../harness/test-a2a-server.js';
-import { createTestCa, LOOPBACK_NAMES, type TestCertificateAuthority } from '../../harness/test-tls.js';
+import { LOOPBACK_NAMES, testCasOfSuite } from '../../harness/test-tls.js';
 
 const CARD = '.well-known/agent-card.json';
 
@@ -111,24 +111,15 @@ describe('test A2A server', () => {
   });
 
   describe('over https', () => {
-    let ca: TestCertificateAuthority;
-    let otherCa: TestCertificateAuthority;
-    beforeAll(async () => {
-      ca = await createTestCa();
-      otherCa = await createTestCa('agentry-other-test-ca');
-    });
-    afterAll(async () => {
-      await ca.dispose();
-      await otherCa.dispose();
-    });
+    const cas = testCasOfSuite();
 
     it('serves with a certificate of the test CA, trusted with that CA only', async () => {
-      const server = await start({ tls: await ca.issue(LOOPBACK_NAMES) });
+      const server = await start({ tls: await cas.trusted.issue(LOOPBACK_NAMES) });
       expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
-      const ok = await httpsGet(new URL(CARD, server.url).href, ca.caPem);
+      const ok = await httpsGet(new URL(CARD, server.url).href, cas.trusted.caPem);
       expect(ok.status).toBe(200);
       expect(JSON.parse(ok.body)).toMatchObject({ name: 'test-remote' });
-      await expect(httpsGet(new URL(CARD, server.url).href, otherCa.caPem)).rejects.toThrow(/self[- ]signed|unable to verify|issuer/i);
+      await expect(httpsGet(new URL(CARD, server.url).href, cas.other.caPem)).rejects.toThrow(/self[- ]signed|unable to verify|issuer/i);
     });
   });
 });

@@ -7,12 +7,12 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 
 import { cardUrlOf, fetchAgentCard, type CardFetchOptions, type CardFetchResult } from '../../../../src/operator/remote-agent/card-fetcher.js';
 import { parseHostPolicy } from '../../../../src/operator/remote-agent/host-policy.js';
 import { defaultCard, startTestA2AServer, type TestA2AServer } from '../../../harness/test-a2a-server.js';
-import { createTestCa, LOOPBACK_NAMES, type TestCertificateAuthority } from '../../../harness/test-tls.js';
+import { LOOPBACK_NAMES, testCasOfSuite } from '../../../harness/test-tls.js';
 
 const SECRET = 'Bearer s3cret-value-never-shown';
 const CARD_PATH = '/.well-known/agent-card.json';
@@ -396,46 +396,37 @@ describe('fetchAgentCard', () => {
   });
 
   describe('over https', () => {
-    let ca: TestCertificateAuthority;
-    let otherCa: TestCertificateAuthority;
-    beforeAll(async () => {
-      ca = await createTestCa();
-      otherCa = await createTestCa('agentry-other-test-ca');
-    });
-    afterAll(async () => {
-      await ca.dispose();
-      await otherCa.dispose();
-    });
+    const cas = testCasOfSuite();
 
     it('trusts the CA bundle in addition to the default roots, and only what it signed', async () => {
-      const server = await a2aServer({ tls: await ca.issue(LOOPBACK_NAMES) });
-      expect((await fetchCard({ url: cardAt(server.url), allowHttp: false, caBundle: ca.caPem })).ok).toBe(true);
+      const server = await a2aServer({ tls: await cas.trusted.issue(LOOPBACK_NAMES) });
+      expect((await fetchCard({ url: cardAt(server.url), allowHttp: false, caBundle: cas.trusted.caPem })).ok).toBe(true);
       expect(failure(await fetchCard({ url: cardAt(server.url), allowHttp: false }))).toMatchObject({
         condition: 'Reachable',
         reason: 'TLSError',
         message: expect.stringContaining('not signed by a trusted CA (spec.tls.caBundle adds one)'),
       });
-      expect(failure(await fetchCard({ url: cardAt(server.url), caBundle: otherCa.caPem })).reason).toBe('TLSError');
+      expect(failure(await fetchCard({ url: cardAt(server.url), caBundle: cas.other.caPem })).reason).toBe('TLSError');
     });
 
     it("refuses a certificate that is not for the URL's host", async () => {
-      const server = await a2aServer({ tls: await ca.issue(['other.example']) });
-      expect(failure(await fetchCard({ url: cardAt(server.url), caBundle: ca.caPem }))).toMatchObject({ reason: 'TLSError', message: expect.stringContaining("the server's certificate is not for 127.0.0.1") });
+      const server = await a2aServer({ tls: await cas.trusted.issue(['other.example']) });
+      expect(failure(await fetchCard({ url: cardAt(server.url), caBundle: cas.trusted.caPem }))).toMatchObject({ reason: 'TLSError', message: expect.stringContaining("the server's certificate is not for 127.0.0.1") });
     });
 
     it("verifies the URL's host when connecting to connectTo", async () => {
-      const server = await a2aServer({ tls: await ca.issue(['weather.team.svc']) });
+      const server = await a2aServer({ tls: await cas.trusted.issue(['weather.team.svc']) });
       const url = new URL(`https://weather.team.svc:${server.port}${CARD_PATH}`);
-      expect((await fetchCard({ url, caBundle: ca.caPem, connectTo: { host: '127.0.0.1', port: server.port } })).ok).toBe(true);
+      expect((await fetchCard({ url, caBundle: cas.trusted.caPem, connectTo: { host: '127.0.0.1', port: server.port } })).ok).toBe(true);
       const wrongName = new URL(`https://billing.team.svc:${server.port}${CARD_PATH}`);
-      expect(failure(await fetchCard({ url: wrongName, caBundle: ca.caPem, connectTo: { host: '127.0.0.1', port: server.port } })).reason).toBe('TLSError');
+      expect(failure(await fetchCard({ url: wrongName, caBundle: cas.trusted.caPem, connectTo: { host: '127.0.0.1', port: server.port } })).reason).toBe('TLSError');
     });
 
     it('refuses a CA bundle that holds no certificate', async () => {
-      const server = await a2aServer({ tls: await ca.issue(LOOPBACK_NAMES) });
+      const server = await a2aServer({ tls: await cas.trusted.issue(LOOPBACK_NAMES) });
       expect(failure(await fetchCard({ url: cardAt(server.url), caBundle: 'not a certificate' }))).toMatchObject({ reason: 'TLSError', message: expect.stringContaining('holds no PEM certificate') });
       const broken = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
-      expect(failure(await fetchCard({ url: cardAt(server.url), caBundle: `${ca.caPem}${broken}` })).message).toContain('certificate 2 of the CA bundle');
+      expect(failure(await fetchCard({ url: cardAt(server.url), caBundle: `${cas.trusted.caPem}${broken}` })).message).toContain('certificate 2 of the CA bundle');
       expect(server.cardRequests()).toBe(0);
     });
 
