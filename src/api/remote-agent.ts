@@ -152,3 +152,45 @@ export const remoteAgentSchema = z.object({
   status: remoteAgentStatusSchema.optional(),
 });
 export type RemoteAgent = z.output<typeof remoteAgentSchema>;
+
+/** The conditions of a RemoteAgent: Accepted, Routed and Ready as an Agent's, and two of its own. */
+export const RemoteAgentConditionType = {
+  Accepted: 'Accepted',
+  /** The agent card could be read (connection, TLS, HTTP status, size, redirects). */
+  Reachable: 'Reachable',
+  /** The card read is a valid A2A agent card. */
+  CardValid: 'CardValid',
+  Routed: 'Routed',
+  /** Accepted, Reachable, CardValid and (when it is exposed) Routed. */
+  Ready: 'Ready',
+} as const;
+
+/** Reasons only a RemoteAgent reports; the card fetcher's own (Timeout, TooLarge ...) are passed on as they are. */
+export const RemoteAgentReason = {
+  /** Accepted=False: spec.service.name names no Service in the namespace. */
+  ServiceNotFound: 'ServiceNotFound',
+  /** Accepted=False: the Service has no port spec.service.port. */
+  ServicePortNotFound: 'ServicePortNotFound',
+  /** Accepted=False: spec.url's host is not in remoteAgents.allowedHosts. */
+  HostNotAllowed: 'HostNotAllowed',
+  /** Accepted=False: spec.url is http and remoteAgents.allowHttp is off. */
+  InsecureScheme: 'InsecureScheme',
+  /** Accepted=False: spec.headersFrom is set and remoteAgents.headersFromSecrets is off. */
+  HeadersFromNotAllowed: 'HeadersFromNotAllowed',
+  /** Accepted=False: a Secret (or its key) spec.headersFrom names is missing. */
+  SecretNotFound: 'SecretNotFound',
+  /** Accepted=False: the ConfigMap (or its key) spec.tls.caBundle names is missing. */
+  ConfigMapNotFound: 'ConfigMapNotFound',
+  /** Reachable=True. */
+  CardFetched: 'CardFetched',
+  /** CardValid=True. */
+  CardParsed: 'CardParsed',
+  /** Reachable/CardValid=Unknown: the card has not been read yet (not accepted, or first fetch pending). */
+  NotFetched: 'NotFetched',
+  /** Ready=False: the card could not be read or is not valid. */
+  CardUnavailable: 'CardUnavailable',
+  /** Ready=True. */
+  Available: 'Available',
+  /** Routed=False: a spec.url RemoteAgent, and remoteAgents.allowExternalBackends is off. */
+  ExternalBackendsNotAllowed: 'ExternalBackendsNotAllowed',
+} as const;

@@ -367,5 +367,5 @@ function sameStatus(next: AgentStatusValue, live: Record<string, unknown> | unde
 
 function pathConflictMessage(beaten: RouteBlocker): string {
   if (beaten.route) return `path ${beaten.path} is served by the HTTPRoute ${beaten.route.namespace ?? ''}/${beaten.route.name} on the same Gateway, which Agentry does not own: an Agent may not take part of a platform route's traffic`;
-  return `path ${beaten.path} is already claimed by the older Agent ${beaten.agent.namespace ?? ''}/${beaten.agent.name}`;
+  return `path ${beaten.path} is already claimed by the older ${beaten.agent.kind ?? 'Agent'} ${beaten.agent.namespace ?? ''}/${beaten.agent.name}`;
 }

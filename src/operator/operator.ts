@@ -5,7 +5,7 @@
 // everything Agent-specific is the reconciler's. A second controller (a RemoteAgent's, say) is
 // another registration on the same Manager, sharing its informers.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { AGENT_RESOURCE, GROUP_VERSION, MODEL_CONFIG_RESOURCE } from '../api/group-version.js';
+import { AGENT_RESOURCE, GROUP_VERSION, MODEL_CONFIG_RESOURCE, REMOTE_AGENT_RESOURCE } from '../api/group-version.js';
 import type { OperatorConfig } from '../config/operator-config.js';
 import type { Informer } from '../controller/informer.js';
 import { KubeLeaseClient } from '../controller/kube-lease-client.js';
@@ -51,6 +51,9 @@ import { toOwningAgent } from './owner-labels.js';
 import { routeClaimOf } from './route-claim-of.js';
 import { RouteClaims } from './route-claims.js';
 import { platformClaimsOf, platformRouteProjection } from './platform-routes.js';
+import { BY_REMOTE_AGENT_SERVICE, remoteAgentsByService, startRemoteAgentController } from './remote-agent/remote-agent-controller.js';
+import { MAX_REMOTE_AGENT_BYTES } from './remote-agent/remote-agent-reconciler.js';
+import type { ClaimantRef } from './route-claims.js';
 import { ToolPeerMapper } from './tool-peer-mapper.js';
 
 export const COMPONENT = 'agentry';
@@ -58,6 +61,7 @@ export const COMPONENT = 'agentry';
 // Agents and ModelConfigs are cached whole up to a size (spec-size.ts), as identity beyond it.
 const agentCacheForm = boundedSize(MAX_AGENT_BYTES);
 const modelConfigCacheForm = boundedSize(MAX_MODEL_CONFIG_BYTES);
+const remoteAgentCacheForm = boundedSize(MAX_REMOTE_AGENT_BYTES);
 
 export interface OperatorOptions {
   /** The API server and credentials (see KubeConnection.fromDefault). */
@@ -172,6 +176,20 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       indexes: { [BY_MODEL_CONFIG]: agentsByModelConfig, [BY_TOOL_AGENT]: agentsByToolAgent, [BY_TOOL_SERVICE]: agentsByToolService, [BY_UID]: agentsByUid, [BY_SECRET]: agentsBySecret },
     }),
   );
+  // RemoteAgents, whole up to their size limit: the RemoteAgent controller reconciles them, and the
+  // Agent controller reads them for tools[].remoteAgent (caches.of(GROUP_VERSION, 'RemoteAgent')).
+  const remoteAgentInformers = cached(
+    GROUP_VERSION,
+    REMOTE_AGENT_RESOURCE.kind,
+    informers({
+      apiVersion: GROUP_VERSION,
+      kind: REMOTE_AGENT_RESOURCE.kind,
+      plural: REMOTE_AGENT_RESOURCE.plural,
+      transform: remoteAgentCacheForm,
+      resync: true,
+      indexes: { [BY_UID]: agentsByUid, [BY_REMOTE_AGENT_SERVICE]: remoteAgentsByService },
+    }),
+  );
   const modelConfigInformers = cached(
     GROUP_VERSION,
     MODEL_CONFIG_RESOURCE.kind,
@@ -200,7 +218,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   // Only the children of existing Agents keep content: any other object labelled as Agentry's is
   // held as identity, so labels cannot make the operator hold a tenant's objects. Hence these
   // informers start once the Agents are cached.
-  const isAgentUid = (uid: string) => caches.byIndex(GROUP_VERSION, AGENT_RESOURCE.kind, BY_UID, uid).length > 0;
+  const isAgentUid = (uid: string) =>
+    caches.byIndex(GROUP_VERSION, AGENT_RESOURCE.kind, BY_UID, uid).length > 0 || caches.byIndex(GROUP_VERSION, REMOTE_AGENT_RESOURCE.kind, BY_UID, uid).length > 0;
   const perChildKind = (spec: (k: ChildKind) => Omit<InformerSpec, 'apiVersion' | 'kind' | 'plural' | 'namespace'>, into: InformerSet): Informer[] =>
     childKinds.flatMap((k) => cached(k.apiVersion, k.kind, informers({ apiVersion: k.apiVersion, kind: k.kind, plural: k.plural, ...spec(k) }, childNamespaces(k.kind)), into));
   const childInformers = perChildKind(
@@ -208,7 +227,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       labelSelector: CHILD_LABEL_SELECTOR,
       pageSize: CONTENT_PAGE_SIZE,
       transform: ownedProjection({ manager: FIELD_MANAGER, keepStatus: k.readsStatus === true, isAgentUid }),
-      startAfter: agentInformers,
+      startAfter: [...agentInformers, ...remoteAgentInformers],
     }),
     caches,
   );
@@ -232,6 +251,16 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const callersOf = (agent: { namespace?: string; name: string }) => agentsByIndex(BY_TOOL_AGENT, agent);
   const effectiveConfig = gatewayApi ? config : { ...config, gateway: { ...config.gateway, enabled: false, parentRefs: [] } };
   const routeClaims = new RouteClaims();
+  // Agents and RemoteAgents share the gateway's paths: a verdict on one may move the other kind's
+  // outcome, so each claimant goes to its own kind's controller.
+  const requeueClaimants = (refs: readonly ClaimantRef[]): ReconcileRequest[] => {
+    const agentRefs: ReconcileRequest[] = [];
+    for (const { kind, ...ref } of refs) {
+      if (kind === 'RemoteAgent') remoteAgentController.enqueue(ref);
+      else agentRefs.push(ref);
+    }
+    return agentRefs;
+  };
   const reconciler = new AgentReconciler({
     client,
     agents,
@@ -245,7 +274,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     routeClaims,
     // A reconcile's verdict on whether an Agent can hold its route moves other Agents' outcomes.
     requeue: (refs) => {
-      for (const ref of refs) controller.enqueue(ref);
+      for (const ref of requeueClaimants(refs)) controller.enqueue(ref);
     },
   });
 
@@ -256,13 +285,13 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const claimChanged = (agent: KubeObject): ReconcileRequest[] => {
     const ref = refOf(agent);
     const current = agents.get(ref.namespace ?? '', ref.name);
-    return routeClaims.set(ref, current && !current.metadata.deletionTimestamp ? routeClaimOf(current, effectiveConfig) : undefined);
+    return requeueClaimants(routeClaims.set(ref, current && !current.metadata.deletionTimestamp ? routeClaimOf(current, effectiveConfig) : undefined));
   };
   // A platform route appearing, changing or going away: the Agents whose paths lie at or below its own.
   const platformRouteChanged = (route: KubeObject): ReconcileRequest[] => {
     const ref = refOf(route);
     const current = platformRouteCaches.get(route.apiVersion, route.kind, ref.namespace ?? '', ref.name);
-    return routeClaims.setPlatformRoute(ref, current ? platformClaimsOf(current, effectiveConfig.gateway) : undefined);
+    return requeueClaimants(routeClaims.setPlatformRoute(ref, current ? platformClaimsOf(current, effectiveConfig.gateway) : undefined));
   };
   // A child maps to the Agent it is named after, whoever owns it (see agentNamedBy): an object
   // named like a child appearing or going away concerns that Agent as much as its own child's
@@ -315,6 +344,30 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       onDelete: (a) => enqueue(toolPeers.deleted(a)),
     });
   }
+
+  const remoteAgents = caches.of(GROUP_VERSION, REMOTE_AGENT_RESOURCE.kind);
+  const remoteAgentController = startRemoteAgentController({
+    manager,
+    registry,
+    remoteAgentInformers,
+    childInformers,
+    identityInformers,
+    serviceInformers: toolServiceInformers,
+    routeClaims,
+    requeueClaimants: (refs) => {
+      for (const ref of requeueClaimants(refs)) controller.enqueue(ref);
+    },
+    config: effectiveConfig,
+    remoteAgentsByServiceKey: (key) => caches.byIndex(GROUP_VERSION, REMOTE_AGENT_RESOURCE.kind, BY_REMOTE_AGENT_SERVICE, key),
+    deps: {
+      client,
+      remoteAgents,
+      services: toolServiceCaches.of('v1', 'Service'),
+      children: new ChildCaches(caches, identities),
+      recorder: new EventRecorder(client, COMPONENT, logger),
+    },
+    workers: config.workers,
+  });
 
   registerAgentGauges(registry, agents, () => manager.isLeader());
   logger.info({ workers: config.workers, namespaces: namespaces.map((n) => n ?? '*') }, 'starting the Agent controller');

@@ -13,11 +13,33 @@
 //
 // Claims are kept up to date from Agent and HTTPRoute informer events and from the reconciler's
 // verdicts (setEligible), so deciding is independent of the order in which Agents are reconciled.
+//
+// Agents and RemoteAgents share the one path space: a claimant is named by kind as well (an Agent and
+// a RemoteAgent may have the same name), and its kind comes back with every ref that needs requeueing
+// so that each goes to its own controller.
 import { objectRefKey, type ObjectRef } from '../controller/object-key.js';
 import { PathTrie } from './path-trie.js';
 
+/** The kinds that claim paths. */
+export type ClaimantKind = 'Agent' | 'RemoteAgent';
+
+/** Who claims a path: an Agent when kind is unset (the Agent controller's refs carry none). */
+export interface ClaimantRef extends ObjectRef {
+  kind?: ClaimantKind;
+}
+
+/** The claimant's kind, `Agent` when unset. */
+export function claimantKind(ref: ClaimantRef): ClaimantKind {
+  return ref.kind ?? 'Agent';
+}
+
+/** `Kind:namespace/name`: claims of an Agent and a RemoteAgent of the same name never collide. */
+export function claimKey(ref: ClaimantRef): string {
+  return `${claimantKind(ref)}:${objectRefKey(ref)}`;
+}
+
 export interface RouteClaim {
-  agent: ObjectRef;
+  agent: ClaimantRef;
   /** The path prefix, e.g. /agents/finance/expenses. */
   path: string;
   /** Empty: every hostname of the gateway. */
@@ -36,7 +58,7 @@ export interface PlatformClaim {
 }
 
 /** What keeps an Agent from its path. */
-export type RouteBlocker = { path: string; agent: ObjectRef; route?: undefined } | { path: string; route: ObjectRef; agent?: undefined };
+export type RouteBlocker = { path: string; agent: ClaimantRef; route?: undefined } | { path: string; route: ObjectRef; agent?: undefined };
 
 /** One path is the other, or a segment-wise prefix of it (`/a/b` vs `/a/b/c`, not `/a/bc`). */
 export function pathsOverlap(a: string, b: string): boolean {
@@ -63,7 +85,7 @@ function wildcardMatch(pattern: string, host: string): boolean {
 
 function older(a: RouteClaim, b: RouteClaim): boolean {
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt;
-  return objectRefKey(a.agent) < objectRefKey(b.agent); // same second: a stable tie-break
+  return claimKey(a.agent) < claimKey(b.agent); // same second: a stable tie-break
 }
 
 export class RouteClaims {
@@ -80,8 +102,8 @@ export class RouteClaims {
    * have changed (they overlapped the old or the new claim, directly or through claims whose
    * outcome changes with it) and so need reconciling again.
    */
-  set(agent: ObjectRef, claim: RouteClaim | undefined): ObjectRef[] {
-    const key = objectRefKey(agent);
+  set(agent: ClaimantRef, claim: RouteClaim | undefined): ClaimantRef[] {
+    const key = claimKey(agent);
     const before = this.claims.get(key);
     if (sameClaim(before, claim)) return [];
     if (before) this.byPath.remove(before.path, key);
@@ -96,8 +118,8 @@ export class RouteClaims {
   }
 
   /** Whether the Agent can hold its route at all (the reconciler's verdict); returns the Agents whose outcome may change. */
-  setEligible(agent: ObjectRef, eligible: boolean): ObjectRef[] {
-    const key = objectRefKey(agent);
+  setEligible(agent: ClaimantRef, eligible: boolean): ClaimantRef[] {
+    const key = claimKey(agent);
     if (eligible !== this.ineligible.has(key)) return [];
     if (eligible) this.ineligible.delete(key);
     else this.ineligible.add(key);
@@ -106,7 +128,7 @@ export class RouteClaims {
   }
 
   /** Records (or with undefined or none, drops) the paths a platform route serves; returns the Agents they concern. */
-  setPlatformRoute(route: ObjectRef, claims: readonly PlatformClaim[] | undefined): ObjectRef[] {
+  setPlatformRoute(route: ObjectRef, claims: readonly PlatformClaim[] | undefined): ClaimantRef[] {
     const key = objectRefKey(route);
     const before = this.platform.get(key) ?? [];
     const after = claims ?? [];
@@ -126,8 +148,8 @@ export class RouteClaims {
   }
 
   /** What keeps this Agent from its path: a platform route, or the oldest older claim that holds its route. */
-  beatenBy(agent: ObjectRef): RouteBlocker | undefined {
-    const key = objectRefKey(agent);
+  beatenBy(agent: ClaimantRef): RouteBlocker | undefined {
+    const key = claimKey(agent);
     const mine = this.claims.get(key);
     if (!mine) return undefined;
     const platform = this.platformBlocker(mine);
@@ -172,12 +194,12 @@ export class RouteClaims {
   }
 
   /** The claims reachable from `from` through overlaps (a holder's change moves the outcome of the chain below it). */
-  private affected(from: (RouteClaim | undefined)[], ownKey: string | undefined, includeFrom = false): ObjectRef[] {
+  private affected(from: (RouteClaim | undefined)[], ownKey: string | undefined, includeFrom = false): ClaimantRef[] {
     const seen = new Map<string, RouteClaim>();
     const queue: [string, RouteClaim][] = [];
     for (const c of from) {
       if (!c) continue;
-      const k = objectRefKey(c.agent);
+      const k = claimKey(c.agent);
       if (includeFrom && k !== ownKey && !seen.has(k)) {
         seen.set(k, c);
         queue.push([k, c]);

@@ -6,6 +6,18 @@ import { standardLabels } from './labels.js';
 import type { RenderContext } from './render-context.js';
 import { sortedRecord } from './sorted-keys.js';
 
+/**
+ * The owner a child's metadata names: an Agent's RenderContext, or a RemoteAgent (ownerKind
+ * RemoteAgent; the Agent's children predate the field, hence its default).
+ */
+export interface ChildOwnerContext {
+  readonly name: string;
+  readonly namespace: string;
+  readonly ownerReference: RenderContext['ownerReference'];
+  /** `agentry.dev/owner-kind`; Agent when unset. */
+  readonly ownerKind?: string;
+}
+
 export interface ChildPlacement {
   namespace: string;
   name: string;
@@ -17,10 +29,10 @@ export interface ChildPlacement {
  * the Agent's uid in the owner-uid annotation instead, which is what makes it the Agent's (the
  * operator patches and deletes it only then), and the Agent's namespace as a label.
  */
-export function childMetadata(ctx: RenderContext, placement: ChildPlacement = { namespace: ctx.namespace, name: ctx.name }): ObjectMeta {
+export function childMetadata(ctx: ChildOwnerContext, placement: ChildPlacement = { namespace: ctx.namespace, name: ctx.name }): ObjectMeta {
   const sameNamespace = placement.namespace === ctx.namespace;
   // The owner labels are on the children only, not on the pods: adding them rolled no pod.
-  const owner = { [LABEL_KEYS.ownerKind]: AGENT_OWNER_KIND, [LABEL_KEYS.ownerName]: ctx.name };
+  const owner = { [LABEL_KEYS.ownerKind]: ctx.ownerKind ?? AGENT_OWNER_KIND, [LABEL_KEYS.ownerName]: ctx.name };
   const elsewhere: Record<string, string> = sameNamespace ? {} : { [LABEL_KEYS.ownerNamespace]: ctx.namespace, [LABEL_KEYS.agentNamespace]: ctx.namespace };
   const labels = sortedRecord({ ...standardLabels(ctx.name), ...owner, ...elsewhere });
   const metadata: ObjectMeta = { name: placement.name, namespace: placement.namespace, labels };

@@ -30,20 +30,35 @@ export type GatewayExposure =
  */
 export function resolveGatewayExposure(agent: { name: string; namespace: string }, spec: AgentSpec, gateway: GatewayConfig): GatewayExposure {
   if (!isRouted(spec, gateway)) return { routed: false };
+  // Agent names are DNS-1035 labels and namespaces DNS-1123 labels: neither contains a dot, so
+  // `{name}.{namespace}` can never collide between two Agents, nor with a same-namespace route name.
+  return resolveRoute(agent, spec.exposure?.gateway, gateway, (crossNamespace) => (crossNamespace ? `${agent.name}.${agent.namespace}` : agent.name));
+}
 
-  const requested = spec.exposure?.gateway;
-  const path = resolveRoutePath(agent, requested?.pathPrefix, gateway);
+/** What an owner asks of its route: `spec.exposure.gateway` of an Agent or a RemoteAgent. */
+export type RequestedGatewayExposure = NonNullable<NonNullable<AgentSpec['exposure']>['gateway']>;
+
+/**
+ * The route of an owner that is routed: its path (the template, or its own prefix where allowed),
+ * hostnames, namespace and name (`routeName`, told whether the route lives in another namespace).
+ * Throws RenderRejection (InvalidExposure) for a path or hostname the configuration does not allow.
+ */
+export function resolveRoute(
+  owner: { name: string; namespace: string },
+  requested: RequestedGatewayExposure | undefined,
+  gateway: GatewayConfig,
+  routeName: (crossNamespace: boolean) => string,
+): Extract<GatewayExposure, { routed: true }> {
+  const path = resolveRoutePath(owner, requested?.pathPrefix, gateway);
   if (!path.ok) throw new RenderRejection(ConditionReason.InvalidExposure, path.message);
 
-  checkAgentHostnames(agent, requested?.hostnames ?? [], gateway.allowedAgentHostnames);
-  const routeNamespace = gateway.routeNamespace ?? agent.namespace;
-  const crossNamespace = routeNamespace !== agent.namespace;
+  checkAgentHostnames(owner, requested?.hostnames ?? [], gateway.allowedAgentHostnames);
+  const routeNamespace = gateway.routeNamespace ?? owner.namespace;
+  const crossNamespace = routeNamespace !== owner.namespace;
   return {
     routed: true,
     routeNamespace,
-    // Agent names are DNS-1035 labels and namespaces DNS-1123 labels: neither contains a dot, so
-    // `{name}.{namespace}` can never collide between two Agents, nor with a same-namespace route name.
-    routeName: crossNamespace ? `${agent.name}.${agent.namespace}` : agent.name,
+    routeName: routeName(crossNamespace),
     crossNamespace,
     path: path.path,
     hostnames: requested?.hostnames ?? gateway.hostnames ?? [],

@@ -31,6 +31,9 @@ export const toolServiceSchema = z.object({
   metadata: z.object({ name: z.string(), namespace: z.string() }),
   spec: z.object({
     type: z.string().optional(),
+    // What a RemoteAgent's card fetch connects to (spec.service): an address, never DNS.
+    clusterIP: z.string().max(64).optional(),
+    externalName: z.string().max(253).optional(),
     selector: z.record(z.string(), z.string()).optional(),
     ports: z.array(servicePortSchema).optional(),
   }),

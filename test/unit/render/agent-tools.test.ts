@@ -178,7 +178,8 @@ describe('Service tools', () => {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'mcp', namespace: 'finance', uid: 'u', resourceVersion: '7' },
-      spec: { type: 'ClusterIP', selector: { app: 'mcp' }, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] },
+      // The ClusterIP: what a RemoteAgent's card fetch connects to.
+      spec: { type: 'ClusterIP', clusterIP: '10.0.0.1', selector: { app: 'mcp' }, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] },
     });
     // A spec render cannot read keeps the object (its delete must reach the cache), not the spec.
     expect(toolServiceProjection({ ...whole, spec: { ports: 'junk' } })).toEqual({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'mcp', namespace: 'finance', uid: 'u', resourceVersion: '7' }, spec: {} });
