@@ -241,15 +241,32 @@ describe('fetchAgentCard', () => {
   describe('redirects', () => {
     it('follows same-origin redirects, re-checked against the policy', async () => {
       const server = await serve((req, res) => {
-        if (req.url === CARD_PATH) return res.writeHead(302, { Location: '/moved' }).end();
+        if (req.url === CARD_PATH) return res.writeHead(302, { Location: '/moved', 'Set-Cookie': 'session=kept-by-browsers' }).end();
         if (req.url === '/moved') return res.writeHead(308, { Location: `http://127.0.0.1:${(req.socket.localPort ?? 0).toString()}/card` }).end();
         json(res, defaultCard('moved', 'http://x/'));
       });
       const result = await fetchCard({ url: cardAt(server.url), hostPolicy: parseHostPolicy(['127.0.0.0/8']) });
       expect(result.ok && result.card.name).toBe('moved');
       expect(server.requests.map((r) => r.url)).toEqual([CARD_PATH, '/moved', '/card']);
-      // The secret header goes along: the origin is the same.
+      // The secret header goes along: the origin is the same. A cookie does not: none is kept.
       expect(server.requests.map((r) => r.headers.authorization)).toEqual([SECRET, SECRET, SECRET]);
+      expect(server.requests.map((r) => r.headers.cookie)).toEqual([undefined, undefined, undefined]);
+    });
+
+    it('checks the address again on each hop: a name that rebinds between redirects is refused', async () => {
+      const server = await serve((req, res) => {
+        if (req.url === CARD_PATH) return res.writeHead(302, { Location: '/moved' }).end();
+        json(res, defaultCard('moved', 'http://x/'));
+      });
+      const answers = ['127.0.0.1', '127.0.0.2'];
+      const rebinding: LookupFunction = (name, options, callback) => resolvingTo(answers.shift() ?? '127.0.0.3')(name, options, callback);
+      const result = await fetchCard({
+        url: new URL(`http://agents.example.test:${server.port}${CARD_PATH}`),
+        hostPolicy: parseHostPolicy(['agents.example.test', '127.0.0.1/32']),
+        lookup: rebinding,
+      });
+      expect(failure(result)).toMatchObject({ reason: 'HostNotAllowed', message: expect.stringContaining('agents.example.test resolves to 127.0.0.2, which is a loopback address') });
+      expect(server.requests).toHaveLength(1);
     });
 
     it.each([
