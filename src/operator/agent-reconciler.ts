@@ -9,7 +9,7 @@ import { ConditionReason, ConditionType } from '../api/condition.js';
 import type { OperatorConfig } from '../config/operator-config.js';
 import type { RenderRelated } from '../render/render.js';
 import { renderInput } from '../render/render-input.js';
-import { toolReferences } from '../render/tool-references.js';
+import { remoteAgentServiceReference, toolReferences } from '../render/tool-references.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { KubeApiError } from '../kube/kube-api-error.js';
 import type { KubeObject } from '../kube/kube-object.js';
@@ -31,8 +31,10 @@ export interface AgentReconcilerDeps {
   client: KubeClient;
   agents: ObjectLookup;
   modelConfigs: ObjectLookup;
-  /** Services the tools may name, as toolServiceProjection caches them; without it none is found. */
+  /** Services the tools (and their RemoteAgents) may name, as toolServiceProjection caches them; without it none is found. */
   toolServices?: ObjectLookup;
+  /** RemoteAgents the tools may name, with their status; without it none is found. */
+  remoteAgents?: ObjectLookup;
   /**
    * Secrets of the watched namespaces as metadata (name, labels), when the operator config requires
    * a label on referenced Secrets; with that setting and without this, every reference is refused.
@@ -272,13 +274,15 @@ export class AgentReconciler {
   }
 
   /** What the Agent's tools name and who names it, from the caches: render decides what is missing. */
-  private toolsRelated(agent: AgentView): Pick<RenderRelated, 'toolAgents' | 'toolServices' | 'callers'> {
+  private toolsRelated(agent: AgentView): Pick<RenderRelated, 'toolAgents' | 'toolRemoteAgents' | 'toolServices' | 'callers'> {
     const references = toolReferences(agent);
     const found = (lookup: ObjectLookup | undefined, refs: readonly { namespace: string; name: string }[]) =>
       refs.flatMap((ref) => lookup?.get(ref.namespace, ref.name) ?? []);
+    const toolRemoteAgents = found(this.deps.remoteAgents, references.remoteAgents);
     return {
       toolAgents: found(this.deps.agents, references.agents),
-      toolServices: found(this.deps.toolServices, references.services),
+      toolRemoteAgents,
+      toolServices: found(this.deps.toolServices, [...references.services, ...toolRemoteAgents.flatMap((r) => remoteAgentServiceReference(r) ?? [])]),
       callers: this.deps.callersOf?.({ namespace: agent.metadata.namespace, name: agent.metadata.name }) ?? [],
     };
   }

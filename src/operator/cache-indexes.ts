@@ -16,6 +16,8 @@ export const BY_UID = 'agentry.dev/uid';
 export const BY_MODEL_CONFIG = 'agentry.dev/model-config';
 /** Agents by the Agents (`namespace/name`) their tools call: a peer's callers. */
 export const BY_TOOL_AGENT = 'agentry.dev/tool-agent';
+/** Agents by the RemoteAgents (`namespace/name`) their tools call. */
+export const BY_TOOL_REMOTE_AGENT = 'agentry.dev/tool-remote-agent';
 /** Agents by the Services (`namespace/name`) their MCP tools name. */
 export const BY_TOOL_SERVICE = 'agentry.dev/tool-service';
 /** Agents by the Secrets (`namespace/name`) their pods would read (pods.secretReferences.requiredLabel). */
@@ -53,6 +55,10 @@ export function agentsByModelConfig(agent: KubeObject): string[] {
 
 export function agentsByToolAgent(agent: KubeObject): string[] {
   return [...new Set(toolReferences(agent).agents.map(objectRefKey))];
+}
+
+export function agentsByToolRemoteAgent(agent: KubeObject): string[] {
+  return [...new Set(toolReferences(agent).remoteAgents.map(objectRefKey))];
 }
 
 export function agentsByToolService(agent: KubeObject): string[] {

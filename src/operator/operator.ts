@@ -30,6 +30,7 @@ import {
   BY_MODEL_CONFIG,
   BY_OWNER_UID,
   BY_TOOL_AGENT,
+  BY_TOOL_REMOTE_AGENT,
   BY_TOOL_SERVICE,
   BY_UID,
   BY_SECRET,
@@ -37,6 +38,7 @@ import {
   agentsBySecret,
   agentsByModelConfig,
   agentsByToolAgent,
+  agentsByToolRemoteAgent,
   agentsByToolService,
   agentsByUid,
   childrenByOwnerUid,
@@ -173,7 +175,14 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       plural: AGENT_RESOURCE.plural,
       transform: agentCacheForm,
       resync: true,
-      indexes: { [BY_MODEL_CONFIG]: agentsByModelConfig, [BY_TOOL_AGENT]: agentsByToolAgent, [BY_TOOL_SERVICE]: agentsByToolService, [BY_UID]: agentsByUid, [BY_SECRET]: agentsBySecret },
+      indexes: {
+        [BY_MODEL_CONFIG]: agentsByModelConfig,
+        [BY_TOOL_AGENT]: agentsByToolAgent,
+        [BY_TOOL_REMOTE_AGENT]: agentsByToolRemoteAgent,
+        [BY_TOOL_SERVICE]: agentsByToolService,
+        [BY_UID]: agentsByUid,
+        [BY_SECRET]: agentsBySecret,
+      },
     }),
   );
   // RemoteAgents, whole up to their size limit: the RemoteAgent controller reconciles them, and the
@@ -266,6 +275,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     agents,
     modelConfigs: caches.of(GROUP_VERSION, MODEL_CONFIG_RESOURCE.kind),
     toolServices: toolServiceCaches.of('v1', 'Service'),
+    remoteAgents: caches.of(GROUP_VERSION, REMOTE_AGENT_RESOURCE.kind),
     ...(requiredSecretLabel && { secrets: secretCaches.of('v1', 'Secret') }),
     callersOf,
     children: new ChildCaches(caches, identities),
@@ -301,8 +311,15 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     return agent && agents.get(agent.namespace ?? '', agent.name) ? [agent] : [];
   };
   const toReferencingAgents = (mc: KubeObject): ReconcileRequest[] => agentsByIndex(BY_MODEL_CONFIG, mc.metadata).map(refOf);
-  // A Service appearing, changing or going away: the Agents whose MCP tools name it.
-  const toToolServiceUsers = (svc: KubeObject): ReconcileRequest[] => agentsByIndex(BY_TOOL_SERVICE, svc.metadata).map(refOf);
+  // A RemoteAgent appearing, changing (its status too: only an Accepted one is a tool) or going
+  // away: the Agents whose tools name it.
+  const toRemoteAgentToolUsers = (ra: KubeObject): ReconcileRequest[] => agentsByIndex(BY_TOOL_REMOTE_AGENT, ra.metadata).map(refOf);
+  // A Service appearing, changing or going away: the Agents whose MCP tools name it, and those
+  // calling a RemoteAgent that names it (their egress is to its pods).
+  const toToolServiceUsers = (svc: KubeObject): ReconcileRequest[] => [
+    ...agentsByIndex(BY_TOOL_SERVICE, svc.metadata),
+    ...caches.byIndex(GROUP_VERSION, REMOTE_AGENT_RESOURCE.kind, BY_REMOTE_AGENT_SERVICE, objectRefKey(svc.metadata)).flatMap((ra) => agentsByIndex(BY_TOOL_REMOTE_AGENT, ra.metadata)),
+  ].map(refOf);
   // A Secret's label changing: the Agents that name it, and those whose ModelConfig's API key it is.
   const modelConfigs = caches.of(GROUP_VERSION, MODEL_CONFIG_RESOURCE.kind);
   const toSecretUsers = (secret: KubeObject): ReconcileRequest[] => {
@@ -326,6 +343,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     .watches(platformRouteInformers, platformRouteChanged)
     .watches(modelConfigInformers, toReferencingAgents)
     .watches(toolServiceInformers, toToolServiceUsers)
+    .watches(remoteAgentInformers, toRemoteAgentToolUsers)
     .watches(secretInformers, toSecretUsers)
     .complete(reconciler.reconcile);
 
