@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 
 import type { Agent } from '../api/agent.js';
-import { AGENT_RESOURCE, API_GROUP, MODEL_CONFIG_RESOURCE } from '../api/group-version.js';
+import { AGENT_RESOURCE, API_GROUP, MODEL_CONFIG_RESOURCE, REMOTE_AGENT_RESOURCE } from '../api/group-version.js';
 import type { ModelConfig } from '../api/model-config.js';
 import { validateAgent, validateModelConfig } from '../api/validation.js';
 import { defaultOperatorConfig, OperatorConfigError, parseOperatorConfig } from '../config/operator-config.js';
@@ -38,7 +38,6 @@ Exit status: 0 rendered, 1 invalid input or an Agent that cannot be rendered, 2 
 `;
 
 const DEFAULT_NAMESPACE = 'default';
-const REMOTE_AGENT_KIND = 'RemoteAgent';
 
 interface Inputs {
   agents: Located<Agent>[];
@@ -164,7 +163,7 @@ function classify(document: Located<unknown>, inputs: Inputs, errors: string[]):
     return;
   }
   if (!isRecord(value) || typeof value.apiVersion !== 'string' || !value.apiVersion.startsWith(`${API_GROUP}/`)) return;
-  if (value.kind === REMOTE_AGENT_KIND) {
+  if (value.kind === REMOTE_AGENT_RESOURCE.kind) {
     // Kept whole, status included: whether its controller accepted it is what makes it a tool.
     const remoteAgent = toKubeObject({ ...value, metadata: withDefaultNamespace(value).metadata });
     inputs.remoteAgents.set(objectKey(remoteAgent), remoteAgent);
