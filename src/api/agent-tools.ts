@@ -91,26 +91,31 @@ export const mcpServerToolSchema = mcpServerFields
   .describe('An MCP server whose tools the agent may call.');
 export type McpServerTool = z.output<typeof mcpServerToolSchema>;
 
-export const agentToolSchema = z
-  .object({
-    name: dns1035Label(63).describe('Name of the Agent.'),
-    namespace: dns1123Label()
-      .optional()
-      .describe("Namespace of the Agent; the calling Agent's own by default. Another namespace only where the operator config allows it."),
-    requireApproval: z.boolean().optional().describe('Each call waits for the user to approve it.'),
-  })
-  .describe('Another Agent, called over A2A at its in-cluster URL; it must speak A2A (have a2aConfig).');
+/** An Agent or RemoteAgent tool: the model asks it by its name, over A2A. */
+function peerToolSchema(kind: 'Agent' | 'RemoteAgent', namespaceRule: string, description: string) {
+  return z
+    .object({
+      name: dns1035Label(63).describe(`Name of the ${kind}.`),
+      namespace: dns1123Label()
+        .optional()
+        .describe(`Namespace of the ${kind}; the calling Agent's own by default. ${namespaceRule}`),
+      requireApproval: z.boolean().optional().describe('Each call waits for the user to approve it.'),
+    })
+    .describe(description);
+}
+
+export const agentToolSchema = peerToolSchema(
+  'Agent',
+  'Another namespace only where the operator config allows it.',
+  'Another Agent, called over A2A at its in-cluster URL; it must speak A2A (have a2aConfig).',
+);
 export type AgentTool = z.output<typeof agentToolSchema>;
 
-export const remoteAgentToolSchema = z
-  .object({
-    name: dns1035Label(63).describe('Name of the RemoteAgent.'),
-    namespace: dns1123Label()
-      .optional()
-      .describe("Namespace of the RemoteAgent; the calling Agent's own by default. Another namespace only where the operator config allows it, and only for a RemoteAgent without headersFrom."),
-    requireApproval: z.boolean().optional().describe('Each call waits for the user to approve it.'),
-  })
-  .describe('A RemoteAgent (an A2A server Agentry does not run), called over A2A at its endpoint with its headersFrom; it must be Accepted.');
+export const remoteAgentToolSchema = peerToolSchema(
+  'RemoteAgent',
+  'Another namespace only where the operator config allows it, and only for a RemoteAgent without headersFrom.',
+  'A RemoteAgent (an A2A server Agentry does not run), called over A2A at its endpoint with its headersFrom; it must be Accepted.',
+);
 export type RemoteAgentTool = z.output<typeof remoteAgentToolSchema>;
 
 const toolFields = z.object({
