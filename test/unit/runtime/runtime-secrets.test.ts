@@ -15,11 +15,18 @@ const config = (extra: Record<string, unknown> = {}) =>
     stream: false,
     limits: { maxSteps: 3 },
     systemMessageEnv: 'SYSTEM',
-    tools: { mcpServers: [{ id: 'mcp-0', url: 'http://mcp', headers: [{ name: 'Authorization', env: 'MCP_AUTH' }] }] },
+    tools: {
+      mcpServers: [{ id: 'mcp-0', url: 'http://mcp', headers: [{ name: 'Authorization', env: 'MCP_AUTH' }] }],
+      // A RemoteAgent tool with a header, and an Agent tool without.
+      agents: [
+        { toolName: 'fx', name: 'fx', namespace: 'n', url: 'http://fx.n.svc:80/', headers: [{ name: 'X-Api-Key', env: 'FX_KEY' }] },
+        { toolName: 'peer', name: 'peer', namespace: 'n', url: 'http://peer.n.svc:8080/' },
+      ],
+    },
     ...extra,
   });
 
-const env = { KEY: 'sk-live-0123456789', SYSTEM: 'You are secret.', MCP_AUTH: 'Bearer mcp-abcdef' };
+const env = { KEY: 'sk-live-0123456789', SYSTEM: 'You are secret.', MCP_AUTH: 'Bearer mcp-abcdef', FX_KEY: 'fx-key-987654' };
 
 describe('resolveSecrets', () => {
   it('reads the key, the system message and the MCP headers from the variables agent.json names', () => {
@@ -29,7 +36,14 @@ describe('resolveSecrets', () => {
     expect(secrets.mcpHeaders.get('mcp-0')).toEqual({ Authorization: env.MCP_AUTH });
   });
 
-  it.each(['KEY', 'SYSTEM', 'MCP_AUTH'])('a missing %s is an error naming the variable', (name) => {
+  it('reads a RemoteAgent tool’s headers by its tool name; a tool without headers has none', () => {
+    const secrets = resolveSecrets(config(), env);
+    expect(secrets.agentHeaders.get('fx')).toEqual({ 'X-Api-Key': env.FX_KEY });
+    expect(secrets.agentHeaders.has('peer')).toBe(false);
+    expect(secrets.scrub(`key ${env.FX_KEY}`)).toBe('key [redacted]');
+  });
+
+  it.each(['KEY', 'SYSTEM', 'MCP_AUTH', 'FX_KEY'])('a missing %s is an error naming the variable', (name) => {
     const partial: Record<string, string> = { ...env };
     delete partial[name];
     expect(() => resolveSecrets(config(), partial)).toThrow(AgentFilesError);
