@@ -21,6 +21,7 @@ import { KubeClient, type RequestObserver } from '../kube/kube-client.js';
 import { serviceAccountNamespace, type KubeConnection } from '../kube/kube-connection.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { resourcePath } from '../kube/resource-mapper.js';
+import { remoteAgentHeaderSecrets } from '../render/tool-references.js';
 import { toolServiceProjection } from '../render/tool-service.js';
 import { GATEWAY_API_GROUP } from '../render/http-route.js';
 import { registerAgentGauges } from './agent-gauges.js';
@@ -327,7 +328,12 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     const keyUsers = modelConfigs
       .list(namespace, (mc) => (mc.spec as { apiKeySecret?: { name?: unknown } } | undefined)?.apiKeySecret?.name === name)
       .flatMap((mc) => agentsByIndex(BY_MODEL_CONFIG, mc.metadata));
-    return [...agentsByIndex(BY_SECRET, secret.metadata), ...keyUsers].map(refOf);
+    // And the callers of the RemoteAgents whose headersFrom name it: their pods carry its values.
+    const headerUsers = caches
+      .of(GROUP_VERSION, REMOTE_AGENT_RESOURCE.kind)
+      .list(namespace, (ra) => remoteAgentHeaderSecrets(ra).includes(name))
+      .flatMap((ra) => agentsByIndex(BY_TOOL_REMOTE_AGENT, ra.metadata));
+    return [...agentsByIndex(BY_SECRET, secret.metadata), ...keyUsers, ...headerUsers].map(refOf);
   };
 
   const controller = manager

@@ -65,3 +65,18 @@ export function remoteAgentServiceReference(remoteAgent: unknown): { namespace: 
   const parsed = remoteAgentServiceSchema.safeParse(remoteAgent);
   return parsed.success ? { namespace: parsed.data.metadata.namespace, name: parsed.data.spec.service.name } : undefined;
 }
+
+const remoteAgentHeadersSchema = z.looseObject({
+  spec: z.looseObject({ headersFrom: z.array(z.unknown()) }),
+});
+const headerSecretSchema = z.looseObject({ secretKeyRef: z.looseObject({ name: z.string().min(1) }) });
+
+/** The Secrets (in its own namespace) a RemoteAgent's headersFrom name: its calling pods read them. */
+export function remoteAgentHeaderSecrets(remoteAgent: unknown): string[] {
+  const parsed = remoteAgentHeadersSchema.safeParse(remoteAgent);
+  if (!parsed.success) return [];
+  return [...new Set(parsed.data.spec.headersFrom.flatMap((h) => {
+    const header = headerSecretSchema.safeParse(h);
+    return header.success ? [header.data.secretKeyRef.name] : [];
+  }))];
+}

@@ -11,7 +11,7 @@ import { agentConfigSchema } from '../../../src/contract/agent-config.js';
 import { defaultOperatorConfig, operatorConfigSchema } from '../../../src/config/operator-config.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
 import { render, type RenderRelated } from '../../../src/render/render.js';
-import { remoteAgentServiceReference } from '../../../src/render/tool-references.js';
+import { remoteAgentHeaderSecrets, remoteAgentServiceReference } from '../../../src/render/tool-references.js';
 import { toolServiceProjection } from '../../../src/render/tool-service.js';
 
 const config = defaultOperatorConfig();
@@ -164,5 +164,22 @@ describe('remoteAgentServiceReference', () => {
     for (const other of [remoteAgent('fx', { url: 'https://x/' }), null, { metadata: { name: 'x' }, spec: { service: { name: 'fx' } } }]) {
       expect(remoteAgentServiceReference(other)).toBeUndefined();
     }
+  });
+});
+
+describe('remoteAgentHeaderSecrets', () => {
+  it('names each Secret of its headersFrom once, skipping what is not a reference', () => {
+    const fx = remoteAgent('fx', {
+      url: 'https://fx.example.com/',
+      headersFrom: [
+        { name: 'Authorization', secretKeyRef: { name: 'fx-token', key: 'a' } },
+        { name: 'X-Tenant', secretKeyRef: { name: 'fx-token', key: 't' } },
+        { name: 'X-Other', secretKeyRef: { name: 'other', key: 'k' } },
+        { name: 'X-Junk' },
+      ],
+    });
+    expect(remoteAgentHeaderSecrets(fx)).toEqual(['fx-token', 'other']);
+    expect(remoteAgentHeaderSecrets(remoteAgent('fx', { url: 'https://x/' }))).toEqual([]);
+    expect(remoteAgentHeaderSecrets('junk')).toEqual([]);
   });
 });
