@@ -2,6 +2,8 @@
 // leaves empty fields out), and 0.3 mapped to 1.0, with problems named at their path as served.
 import { describe, expect, it } from '@jest/globals';
 import { AgentCard } from '@a2a-js/sdk';
+import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
+import { DefaultRequestHandler, InMemoryTaskStore, JsonRpcTransportHandler, ServerCallContext, UnauthenticatedUser } from '@a2a-js/sdk/server';
 
 import { readAgentCard } from '../../../../src/operator/remote-agent/third-party-card.js';
 import { defaultCard } from '../../../harness/test-a2a-server.js';
@@ -29,7 +31,37 @@ function problemOf(raw: unknown): string {
   return reading.problem;
 }
 
+/** The card an @a2a-js/sdk server hands out (as its extended card): 1.0 as protobuf JSON, and 0.3 from its compat layer. */
+async function cardsTheSdkServes(card: Record<string, unknown>): Promise<{ v1: unknown; v03: unknown }> {
+  const agentCard = AgentCard.fromJSON({ ...card, capabilities: { streaming: true, extendedAgentCard: true } });
+  const idle = { execute: () => Promise.resolve(), cancelTask: () => Promise.resolve() };
+  const handler = new DefaultRequestHandler(agentCard, new InMemoryTaskStore(), idle, undefined, undefined, undefined, agentCard);
+  const context = (version: string) => new ServerCallContext({ user: new UnauthenticatedUser(), requestedVersion: version });
+  const request = (method: string) => ({ jsonrpc: '2.0', id: 1, method, params: {} });
+  const resultOf = (response: unknown) => (typeof response === 'object' && response !== null && 'result' in response ? response.result : response);
+  return {
+    v1: resultOf(await new JsonRpcTransportHandler(handler).handle(request('GetExtendedAgentCard'), context('1.0'))),
+    v03: resultOf(await new LegacyJsonRpcTransportHandler(handler).handle(request('agent/getAuthenticatedExtendedCard'), context('0.3'))),
+  };
+}
+
 describe('readAgentCard', () => {
+  it('reads the cards @a2a-js/sdk itself serves, 1.0 and 0.3, as the same card', async () => {
+    const card = { ...defaultCard('sdk', 'http://sdk.team.svc:8080/'), skills: [{ id: 'plain', name: 'Plain', description: '', tags: [] }] };
+    const { v1, v03 } = await cardsTheSdkServes(card);
+    // The SDK's 1.0 JSON leaves the empty description and tags out, its 0.3 card has url at the top.
+    expect(v1).toMatchObject({ skills: [{ id: 'plain', name: 'Plain' }] });
+    expect(v1).not.toHaveProperty('skills.0.tags');
+    expect(v03).toMatchObject({ url: 'http://sdk.team.svc:8080/', protocolVersion: '0.3' });
+    const fromV1 = readAgentCard(v1);
+    const fromV03 = readAgentCard(v03);
+    if (!fromV1.ok || !fromV03.ok) throw new Error(JSON.stringify([fromV1, fromV03]));
+    expect(fromV1.card.skills).toEqual(card.skills);
+    expect(fromV03.card.skills).toEqual(card.skills);
+    expect(fromV1.card.supportedInterfaces.map((i) => i.protocolVersion)).toEqual(['1.0', '0.3']);
+    expect(fromV03.card.supportedInterfaces[0]).toEqual({ url: 'http://sdk.team.svc:8080/', protocolBinding: 'JSONRPC', protocolVersion: '0.3' });
+  });
+
   it('reads a 1.0 card as it is', () => {
     const card = defaultCard('weather', 'http://127.0.0.1:9/');
     const reading = readAgentCard(card);
