@@ -3,9 +3,9 @@
 // operator can see count: those in the watched namespaces and the routes namespace.
 //
 // Cached cut down to what a claim needs (parentRefs, hostnames, PathPrefix values), whatever else a
-// route holds; a route is the platform's when no Agent owns it (no controller ownerReference to an
-// Agent, no owner-uid annotation).
-import { AGENT_RESOURCE, API_GROUP, OWNER_UID_ANNOTATION } from '../api/group-version.js';
+// route holds; a route is the platform's when no Agent or RemoteAgent owns it (no controller
+// ownerReference to one, no owner-uid annotation).
+import { AGENT_RESOURCE, API_GROUP, OWNER_UID_ANNOTATION, REMOTE_AGENT_RESOURCE } from '../api/group-version.js';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { isRecord, type KubeObject } from '../kube/kube-object.js';
 import type { PlatformClaim } from './route-claims.js';
@@ -64,9 +64,12 @@ export function platformRouteProjection(obj: KubeObject): KubeObject {
   ) as KubeObject;
 }
 
+/** The kinds whose routes claim paths as Agentry's own (route-claims.ts), not as the platform's. */
+const CLAIMANT_KINDS: ReadonlySet<string> = new Set([AGENT_RESOURCE.kind, REMOTE_AGENT_RESOURCE.kind]);
+
 function ownedByAnAgent(route: KubeObject): boolean {
   if (route.metadata.annotations?.[OWNER_UID_ANNOTATION] !== undefined) return true;
-  return (route.metadata.ownerReferences ?? []).some((r) => r.controller === true && r.kind === AGENT_RESOURCE.kind && r.apiVersion.startsWith(`${API_GROUP}/`));
+  return (route.metadata.ownerReferences ?? []).some((r) => r.controller === true && CLAIMANT_KINDS.has(r.kind) && r.apiVersion.startsWith(`${API_GROUP}/`));
 }
 
 /** The paths a cached route claims on the configured Gateways: none for an Agent's route or one on other Gateways or listeners. */

@@ -6,6 +6,7 @@ import { customResourceDefinitions } from '../../../src/api/custom-resource-defi
 import type { JsonSchemaProps } from '../../../src/api/structural-schema.js';
 import { agentSchema } from '../../../src/api/agent.js';
 import { modelConfigSchema } from '../../../src/api/model-config.js';
+import { remoteAgentSchema } from '../../../src/api/remote-agent.js';
 import { formatIssuePath } from '../../../src/api/validation.js';
 import { loadFixtures } from '../../harness/fixtures.js';
 
@@ -38,14 +39,14 @@ function parseExpectation(expectation: string): { path: string; detail: string }
 }
 
 describe('invalid fixtures', () => {
-  it('are at least 20, for both kinds', () => {
+  it('are at least 20, for every kind', () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(20);
-    expect(new Set(fixtures.map((f) => f.kind))).toEqual(new Set(['Agent', 'ModelConfig']));
+    expect(new Set(fixtures.map((f) => f.kind))).toEqual(new Set(['Agent', 'ModelConfig', 'RemoteAgent']));
   });
 
   it.each(fixtures.map((f) => [f.file, f] as const))('%s is rejected by zod on the field the API server names', (_file, fixture) => {
     expect(fixture.expects.length).toBeGreaterThan(0);
-    const schema = fixture.kind === 'Agent' ? agentSchema : modelConfigSchema;
+    const schema = fixture.kind === 'Agent' ? agentSchema : fixture.kind === 'RemoteAgent' ? remoteAgentSchema : modelConfigSchema;
     const result = schema.safeParse(fixture.object);
     expect(result.success).toBe(false);
     if (result.success) return;

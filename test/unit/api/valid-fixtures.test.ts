@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { agentSchema } from '../../../src/api/agent.js';
-import { validateAgent, validateModelConfig } from '../../../src/api/validation.js';
+import { remoteAgentSchema } from '../../../src/api/remote-agent.js';
+import { validateAgent, validateModelConfig, validateWith } from '../../../src/api/validation.js';
 import { loadFixtures } from '../../harness/fixtures.js';
 
 const fixtures = loadFixtures('valid');
@@ -16,7 +17,8 @@ describe('valid fixtures', () => {
   });
 
   it.each(fixtures.map((f) => [f.file, f] as const))('%s is accepted by zod', (_file, fixture) => {
-    const result = fixture.kind === 'Agent' ? validateAgent(fixture.object) : validateModelConfig(fixture.object);
+    const result =
+      fixture.kind === 'Agent' ? validateAgent(fixture.object) : fixture.kind === 'RemoteAgent' ? validateWith(remoteAgentSchema, fixture.object) : validateModelConfig(fixture.object);
     expect(result.success ? [] : result.issues).toEqual([]);
   });
 

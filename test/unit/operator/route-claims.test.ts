@@ -26,6 +26,21 @@ describe('RouteClaims', () => {
     }
   });
 
+  it('keeps an Agent and a RemoteAgent of the same name apart, and hands each back with its kind', () => {
+    const claims = new RouteClaims();
+    const remote = { kind: 'RemoteAgent' as const, namespace: 'ns', name: 'echo' };
+    claims.set(remote, { agent: remote, path: '/agents/ns/echo', hostnames: [], createdAt: '2026-01-01T00:00:00Z' });
+    // The Agent's claim does not replace the RemoteAgent's (the keys are kind-qualified): it loses to it.
+    const affected = claims.set({ namespace: 'ns', name: 'echo' }, claim('echo', '/agents/ns/echo', '2026-01-02T00:00:00Z'));
+    expect(affected).toEqual([remote]);
+    expect(claims.size).toBe(2);
+    expect(claims.beatenBy({ namespace: 'ns', name: 'echo' })).toEqual({ path: '/agents/ns/echo', agent: remote });
+    expect(claims.beatenBy(remote)).toBeUndefined();
+    // A RemoteAgent that cannot hold its route blocks nobody: the Agent is requeued and wins.
+    expect(claims.setEligible(remote, false)).toEqual([{ namespace: 'ns', name: 'echo' }]);
+    expect(claims.beatenBy({ namespace: 'ns', name: 'echo' })).toBeUndefined();
+  });
+
   it('breaks a same-second tie by name, so both sides agree', () => {
     const claims = new RouteClaims();
     claims.set({ namespace: 'ns', name: 'b' }, claim('b', '/p', '2026-01-01T00:00:00Z'));
