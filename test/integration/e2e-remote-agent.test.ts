@@ -199,6 +199,14 @@ describe('a RemoteAgent, through the gateway and as a tool', () => {
     const [, second] = await model.waitForRequests(2);
     expect(toolResults(second ?? never()).map((r) => r.content)).toEqual([expect.stringContaining('remote currency: Convert 100 USD to EUR')]);
   }, 120_000);
+
+  it('opens the calling agent’s egress to exactly the RemoteAgent’s Service pods, on its port', async () => {
+    const policy = await kube.get<KubeObject & { spec: { egress: unknown[] } }>('networking.k8s.io/v1', 'NetworkPolicy', ns, 'expense-desk');
+    expect(policy.spec.egress).toContainEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'currency-a2a' } } }],
+      ports: [{ protocol: 'TCP', port: REMOTE_PORT }],
+    });
+  });
 });
 
 function never(): never {
