@@ -11,7 +11,6 @@ import type { RenderRelated } from '../render/render.js';
 import { renderInput } from '../render/render-input.js';
 import { remoteAgentServiceReference, toolReferences } from '../render/tool-references.js';
 import type { KubeClient } from '../kube/kube-client.js';
-import { KubeApiError } from '../kube/kube-api-error.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { ChildWriter } from './apply/child-writer.js';
 import { canonicalJson } from './apply/content-hash.js';
@@ -19,6 +18,7 @@ import { childrenToPrune, decideChildWrite, FIELD_MANAGER, isOwnedBy, type Child
 import { computeAgentStatus, type Acceptance, type AgentStatusValue } from './agent-status.js';
 import type { ObjectLookup } from './informer-set.js';
 import type { ChildCaches } from './child-caches.js';
+import { crossNamespaceChildren, setCleanupFinalizer } from './cleanup-finalizer.js';
 import { CHILD_KINDS } from './child-kinds.js';
 import { findCondition, type Condition } from './conditions.js';
 import type { EventRecorder } from './event-recorder.js';
@@ -304,9 +304,7 @@ export class AgentReconciler {
    * ownerReference: owned by the owner-uid annotation, and only ever looked for there.
    */
   private crossNamespaceChildren(owner: ChildOwner): KubeObject[] {
-    const routes = this.deps.config.gateway.routeNamespace;
-    if (routes === undefined || routes === owner.namespace) return [];
-    return this.deps.children.ownedBy(owner.uid, CHILD_KINDS.filter((k) => k.gatewayApi)).filter((o) => o.metadata.namespace === routes && isOwnedBy(o, owner));
+    return crossNamespaceChildren(this.deps.children, this.deps.config, owner);
   }
 
   private async finalize(agent: AgentView, log: Logger, outcome: Writes): Promise<void> {
@@ -322,19 +320,7 @@ export class AgentReconciler {
   }
 
   private async setFinalizer(agent: AgentView, present: boolean): Promise<void> {
-    const current = agent.metadata.finalizers ?? [];
-    const next = present ? [...current, CLEANUP_FINALIZER] : current.filter((f) => f !== CLEANUP_FINALIZER);
-    // A JSON patch that tests the current list: another controller's concurrent finalizer edit makes
-    // it fail (and the reconcile retry) instead of being overwritten.
-    try {
-      await this.deps.client.patch(agent, [
-        { op: 'test', path: '/metadata/finalizers', value: agent.metadata.finalizers ?? null },
-        { op: agent.metadata.finalizers ? 'replace' : 'add', path: '/metadata/finalizers', value: next },
-      ], 'json');
-    } catch (err) {
-      if (KubeApiError.isNotFound(err)) return;
-      throw err;
-    }
+    await setCleanupFinalizer(this.deps.client, agent, present);
   }
 
   private async writeStatus(

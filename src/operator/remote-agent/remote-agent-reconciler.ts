@@ -11,7 +11,6 @@ import type { OperatorConfig } from '../../config/operator-config.js';
 import type { Logger } from '../../controller/logger.js';
 import type { ObjectRef } from '../../controller/object-key.js';
 import type { ReconcileContext, ReconcileOutcome } from '../../controller/reconciler.js';
-import { KubeApiError } from '../../kube/kube-api-error.js';
 import type { KubeClient } from '../../kube/kube-client.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import { RenderRejection } from '../../render/render-result.js';
@@ -20,6 +19,7 @@ import { ChildWriter } from '../apply/child-writer.js';
 import { canonicalJson } from '../apply/content-hash.js';
 import { childrenToPrune, decideChildWrite, FIELD_MANAGER, isOwnedBy, type ChildOwner, type WriteDecision } from '../apply/write-decision.js';
 import type { ChildCaches } from '../child-caches.js';
+import { crossNamespaceChildren, setCleanupFinalizer } from '../cleanup-finalizer.js';
 import { CHILD_KINDS } from '../child-kinds.js';
 import { findCondition, type Condition } from '../conditions.js';
 import type { EventRecorder } from '../event-recorder.js';
@@ -305,11 +305,8 @@ export class RemoteAgentReconciler {
     }
   }
 
-  /** Children in the routes namespace, owned by the owner-uid annotation. */
   private crossNamespaceChildren(owner: ChildOwner): KubeObject[] {
-    const routes = this.deps.config.gateway.routeNamespace;
-    if (routes === undefined || routes === owner.namespace) return [];
-    return this.deps.children.ownedBy(owner.uid, CHILD_KINDS.filter((k) => k.gatewayApi)).filter((o) => o.metadata.namespace === routes && isOwnedBy(o, owner));
+    return crossNamespaceChildren(this.deps.children, this.deps.config, owner);
   }
 
   private async finalize(ra: RemoteAgentView, log: Logger, outcome: Writes): Promise<void> {
@@ -325,17 +322,7 @@ export class RemoteAgentReconciler {
   }
 
   private async setFinalizer(ra: RemoteAgentView, present: boolean): Promise<void> {
-    const current = ra.metadata.finalizers ?? [];
-    const next = present ? [...current, CLEANUP_FINALIZER] : current.filter((f) => f !== CLEANUP_FINALIZER);
-    try {
-      await this.deps.client.patch(ra, [
-        { op: 'test', path: '/metadata/finalizers', value: ra.metadata.finalizers ?? null },
-        { op: ra.metadata.finalizers ? 'replace' : 'add', path: '/metadata/finalizers', value: next },
-      ], 'json');
-    } catch (err) {
-      if (KubeApiError.isNotFound(err)) return;
-      throw err;
-    }
+    await setCleanupFinalizer(this.deps.client, ra, present);
   }
 
   private async writeStatus(ra: RemoteAgentView, inputs: Omit<Parameters<typeof computeRemoteAgentStatus>[0], 'generation'>, outcome: Writes): Promise<void> {
