@@ -20,7 +20,7 @@ const identitySchema = z.looseObject({ metadata: z.looseObject({ name: z.string(
 
 /** What render reads of a RemoteAgent a tool names (the whole cached RemoteAgent is given). */
 const remoteAgentSchema = z.looseObject({
-  metadata: z.looseObject({ name: z.string(), namespace: z.string() }),
+  metadata: z.looseObject({ name: z.string(), namespace: z.string(), generation: z.number().int().optional().catch(undefined) }),
   spec: z.looseObject({
     service: z.looseObject({ name: z.string().min(1), port: z.number().int(), path: z.string().optional() }).optional(),
     url: z.string().min(1).optional(),
@@ -30,6 +30,7 @@ const remoteAgentSchema = z.looseObject({
   // The controller's report: read tolerantly, a status render cannot read counts as none yet.
   status: z
     .looseObject({
+      observedGeneration: z.number().int().optional().catch(undefined),
       conditions: z.array(z.looseObject({ type: z.string(), status: z.string(), reason: z.string().optional(), message: z.string().optional() })).optional(),
       card: z.looseObject({ description: z.string().optional().catch(undefined), protocolVersions: z.array(z.string()).optional().catch(undefined) }).optional().catch(undefined),
     })
@@ -122,11 +123,19 @@ export function remoteAgentEndpoint(ownNamespace: string, tool: RemoteAgentTool,
   return { url: remote.spec.url, ...about };
 }
 
-/** Only an Accepted RemoteAgent is called: its controller has checked the address (allowed hosts, the Service). */
+/**
+ * Only an Accepted RemoteAgent is called, and only as its controller checked it (allowed hosts, the
+ * Service): a spec changed since is not called until the controller has looked at it.
+ */
 function checkAccepted(remote: RemoteAgent, label: string, field: string): void {
   const accepted = remote.status?.conditions?.find((c) => c.type === 'Accepted');
   if (accepted === undefined) {
     throw new RenderRejection(ConditionReason.InvalidTool, `${field}: ${label} has not been accepted yet (its controller has not reported on it)`);
+  }
+  const { generation } = remote.metadata;
+  const observed = remote.status?.observedGeneration;
+  if (generation !== undefined && observed !== undefined && observed !== generation) {
+    throw new RenderRejection(ConditionReason.InvalidTool, `${field}: ${label} has changed (generation ${generation}) since its controller accepted it (generation ${observed}); waiting for its verdict`);
   }
   if (accepted.status !== 'True') {
     const why = [accepted.reason, accepted.message].filter((s) => s !== undefined && s !== '').join(': ');

@@ -117,6 +117,17 @@ describe('a RemoteAgent as a tool', () => {
     expect(rendered(agent(tool()), { toolRemoteAgents: [refused] })).toMatchObject({ ok: false, reason: 'InvalidTool', message: expect.stringContaining('is not accepted (HostNotAllowed: spec.url: not allowed)') });
   });
 
+  it('waits for the controller’s verdict on a spec changed since it accepted it', () => {
+    const changed = { ...remoteAgent('fx', { url: 'https://fx.example.com/' }, { observedGeneration: 1, conditions: [accepted] }), metadata: { name: 'fx', namespace: 'finance', generation: 2 } };
+    expect(rendered(agent(tool()), { toolRemoteAgents: [changed] })).toMatchObject({
+      ok: false,
+      reason: 'InvalidTool',
+      message: 'spec.declarative.tools[0].remoteAgent.name: RemoteAgent "finance/fx" has changed (generation 2) since its controller accepted it (generation 1); waiting for its verdict',
+    });
+    const checked = { ...changed, status: { observedGeneration: 2, conditions: [accepted] } };
+    expect(rendered(agent(tool()), { toolRemoteAgents: [checked] })).toMatchObject({ ok: true });
+  });
+
   it('reports a RemoteAgent of a shape it cannot read on the field, and one of another namespace as not found', () => {
     expect(rendered(agent(tool()), { toolRemoteAgents: [remoteAgent('fx', { service: { name: 'fx', port: 'eighty' } })] })).toMatchObject({
       ok: false,
