@@ -148,6 +148,8 @@ export class RemoteAgentReconciler {
     let record = this.schedule.current(key, inputs);
     if (!record) {
       record = await this.fetch(ra, spec, endpoint, ctx.signal);
+      // The controller is shutting down: what the fetch saw says nothing about the remote agent.
+      if (record.fetch?.ok === false && record.fetch.reason === 'Aborted') return;
       this.schedule.record(key, inputs, record);
       outcome.fetched = record.refusal ? record.refusal.reason : record.fetch.ok ? 'ok' : record.fetch.reason;
       this.deps.onFetch?.(outcome.fetched);
