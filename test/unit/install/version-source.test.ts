@@ -120,7 +120,8 @@ describe('hack/set-version.ts', () => {
   it('sets a new version everywhere at once, moving the Unreleased entries into its CHANGELOG section', () => {
     const dir = copyTree();
     const next = VERSION === '9.8.7' ? '9.8.8' : '9.8.7';
-    const changelog = readFileSync(join(dir, 'CHANGELOG.md'), 'utf8').replace(/^## \[Unreleased\]\n/m, '## [Unreleased]\n\n### Fixed\n\n- Something.\n');
+    // The Unreleased section replaced by one known entry (whatever the working tree has there now).
+    const changelog = readFileSync(join(dir, 'CHANGELOG.md'), 'utf8').replace(/^## \[Unreleased\]\n[\s\S]*?(?=^## \[)/m, '## [Unreleased]\n\n### Fixed\n\n- Something.\n\n');
     writeFileSync(join(dir, 'CHANGELOG.md'), changelog);
 
     const changed = setVersion(dir, next, '2030-01-02');
