@@ -18,6 +18,7 @@ import { auditEvents } from '../harness/audit-log.js';
 import { connection, eventually, kubeConfig, TestNamespaces } from '../harness/cluster.js';
 import { counterValue, installAgentryCrds, startTestOperator, type ConfigOverrides, type TestOperator } from '../harness/operator.js';
 import { defaultCard, startTestA2AServer, type TestA2AServer } from '../harness/test-a2a-server.js';
+import { createTestCa } from '../harness/test-tls.js';
 
 const run = promisify(execFile);
 const kc = kubeConfig();
@@ -276,6 +277,32 @@ describe('a RemoteAgent at a URL', () => {
   }, 60_000);
 });
 
+describe('a RemoteAgent at an https URL', () => {
+  it('verifies TLS: an unknown CA is TLSError, the CA bundle from a ConfigMap of its namespace makes it Ready', async () => {
+    const ns = await namespaces.create('remote');
+    const ca = await createTestCa();
+    try {
+      const server = await startTestA2AServer({ name: 'secure', tls: await ca.issue(['127.0.0.1']) });
+      servers.push(server);
+      expect(server.url.startsWith('https://127.0.0.1:')).toBe(true);
+      await start([ns], quickRefresh({ allowedHosts: ['127.0.0.1/32'] }));
+      await client.create(remoteAgent(ns, 'secure', { url: server.url }));
+      const untrusted = await conditionIs(ns, 'secure', 'Reachable', 'False', 'TLSError');
+      expect(condition(untrusted, 'Accepted')).toMatchObject({ status: 'True' });
+
+      await merge(ns, 'secure', { spec: { tls: { caBundle: { configMapKeyRef: { name: 'partner-ca', key: 'ca.crt' } } } } });
+      const missing = await conditionIs(ns, 'secure', 'Accepted', 'False', 'ConfigMapNotFound');
+      expect(condition(missing, 'Accepted')?.message).toContain('spec.tls.caBundle.configMapKeyRef');
+      await client.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'partner-ca', namespace: ns }, data: { 'ca.crt': ca.caPem } });
+      await merge(ns, 'secure', { metadata: { annotations: { retry: 'now' } }, spec: { url: `${server.url}a2a` } });
+      const ready = await conditionIs(ns, 'secure', 'Ready', 'True');
+      expect(ready.status?.card?.name).toBe('secure');
+    } finally {
+      await ca.dispose();
+    }
+  }, 60_000);
+});
+
 describe('a RemoteAgent through the gateway', () => {
   let gwNs = '';
   const gatewayConfig = (extra: Record<string, unknown> = {}): ConfigOverrides => ({
@@ -361,6 +388,27 @@ describe('a RemoteAgent through the gateway', () => {
     expect(await route(ns, 'echo')).toBeUndefined();
     expect(condition(await get(ns, 'echo'), 'Routed')).toMatchObject({ status: 'True' });
   }, 120_000);
+
+  it('routes a URL only with external backends, through an ExternalName Service it owns', async () => {
+    const ns = await namespaces.create('remote');
+    const server = await startTestA2AServer({ name: 'outside' });
+    servers.push(server);
+    const remote = quickRefresh({ allowHttp: true, allowedHosts: ['127.0.0.1/32'] }).remoteAgents;
+    await start([ns, gwNs], { ...gatewayConfig(), remoteAgents: remote });
+    await client.create(remoteAgent(ns, 'outside', { url: `${server.url}a2a` }));
+    const local = await conditionIs(ns, 'outside', 'Ready', 'True');
+    expect(condition(local, 'Routed')).toMatchObject({ status: 'False', reason: 'ExternalBackendsNotAllowed' });
+    expect(await route(ns, `outside.${ns}.remoteagent`)).toBeUndefined();
+
+    await start([ns, gwNs], { ...gatewayConfig(), remoteAgents: { ...remote, allowExternalBackends: true } });
+    const r = await eventually(() => route(ns, `outside.${ns}.remoteagent`));
+    const port = Number(new URL(server.url).port);
+    expect(r.spec.rules[0]?.backendRefs).toEqual([expect.objectContaining({ kind: 'Service', name: 'outside', port })]);
+    const svc = await client.get('v1', 'Service', ns, 'outside');
+    expect(svc.spec).toMatchObject({ type: 'ExternalName', externalName: '127.0.0.1', ports: [expect.objectContaining({ port })] });
+    expect(svc.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'RemoteAgent', name: 'outside', controller: true })]);
+    await conditionIs(ns, 'outside', 'Routed', 'Unknown', 'GatewayNotReporting');
+  }, 90_000);
 
   it('puts its route beside the gateway with a ReferenceGrant, and deleting it deletes the route there', async () => {
     const ns = await namespaces.create('remote');
