@@ -79,27 +79,7 @@ export function remoteAgentEndpoint(ownNamespace: string, tool: RemoteAgentTool,
   }
   const remote = parsed.data;
   checkAccepted(remote, label, `${field}.name`);
-  const headersFrom = remote.spec.headersFrom ?? [];
-  // A secretKeyRef reads the pod's own namespace: the RemoteAgent's Secrets are out of reach elsewhere.
-  if (headersFrom.length > 0 && namespace !== ownNamespace) {
-    throw new RenderRejection(
-      ConditionReason.InvalidTool,
-      `${field}.namespace: ${label} sends headers from Secrets (its spec.headersFrom), which a pod in namespace ${JSON.stringify(ownNamespace)} cannot read; use a RemoteAgent in the Agent's own namespace`,
-    );
-  }
-  const required = lookup.requiredSecretLabel;
-  if (required !== undefined) {
-    headersFrom.forEach((header, j) => {
-      const secret = required.secrets(header.secretKeyRef.name);
-      if (secret?.labels[required.key] !== required.value) {
-        throw new RenderRejection(
-          ConditionReason.InvalidTool,
-          `${field}.name: ${label} spec.headersFrom[${j}].secretKeyRef: the Secret ${JSON.stringify(header.secretKeyRef.name)} ${secret ? 'does not carry' : 'does not exist, or does not carry'} the label ${required.key}=${required.value} that Secrets referenced by Agents must have (pods.secretReferences.requiredLabel in the operator configuration)`,
-        );
-      }
-    });
-  }
-  const headers = headersFrom.map((h) => ({ name: h.name, secretKeyRef: { name: h.secretKeyRef.name, key: h.secretKeyRef.key } }));
+  const headers = headersOf(remote, ownNamespace, lookup.requiredSecretLabel, label, field);
   const card = remote.status?.card;
   const about = { protocolVersion: protocolVersionOf(card?.protocolVersions), ...(card?.description !== undefined && card.description !== '' && { description: card.description }), headers };
   const service = remote.spec.service;
@@ -121,6 +101,30 @@ export function remoteAgentEndpoint(ownNamespace: string, tool: RemoteAgentTool,
     );
   }
   return { url: remote.spec.url, ...about };
+}
+
+/** The RemoteAgent's headersFrom, as the calling pod may carry them. Throws RenderRejection. */
+function headersOf(remote: RemoteAgent, ownNamespace: string, required: RemoteAgentLookup['requiredSecretLabel'], label: string, field: string): RemoteAgentHeader[] {
+  const headersFrom = remote.spec.headersFrom ?? [];
+  // A secretKeyRef reads the pod's own namespace: the RemoteAgent's Secrets are out of reach elsewhere.
+  if (headersFrom.length > 0 && remote.metadata.namespace !== ownNamespace) {
+    throw new RenderRejection(
+      ConditionReason.InvalidTool,
+      `${field}.namespace: ${label} sends headers from Secrets (its spec.headersFrom), which a pod in namespace ${JSON.stringify(ownNamespace)} cannot read; use a RemoteAgent in the Agent's own namespace`,
+    );
+  }
+  if (required !== undefined) {
+    headersFrom.forEach((header, j) => {
+      const secret = required.secrets(header.secretKeyRef.name);
+      if (secret?.labels[required.key] !== required.value) {
+        throw new RenderRejection(
+          ConditionReason.InvalidTool,
+          `${field}.name: ${label} spec.headersFrom[${j}].secretKeyRef: the Secret ${JSON.stringify(header.secretKeyRef.name)} ${secret ? 'does not carry' : 'does not exist, or does not carry'} the label ${required.key}=${required.value} that Secrets referenced by Agents must have (pods.secretReferences.requiredLabel in the operator configuration)`,
+        );
+      }
+    });
+  }
+  return headersFrom.map((h) => ({ name: h.name, secretKeyRef: { name: h.secretKeyRef.name, key: h.secretKeyRef.key } }));
 }
 
 /**
