@@ -43,6 +43,17 @@ export interface ControllerOptions {
 export interface WatchOptions {
   /** Priority of the keys this source's changes queue (see Priority); default Normal. */
   priority?: number;
+  /**
+   * Drops events that concern no request before they are mapped (controller-runtime's predicates):
+   * an add is mapped only when `add(obj)` holds, an update only when `update(old, new)` does. A
+   * resync (the same object delivered again) and a delete always pass.
+   */
+  predicates?: EventPredicates;
+}
+
+export interface EventPredicates {
+  add?: (obj: KubeObject) => boolean;
+  update?: (oldObj: KubeObject, newObj: KubeObject) => boolean;
 }
 
 /** A health or readiness answer: ok, or why not. */
@@ -111,6 +122,7 @@ export class Controller {
    */
   watch<S extends KubeObject>(informer: Informer<S>, map: RequestMapper<S>, options: WatchOptions = {}): this {
     const priority = options.priority ?? Priority.Normal;
+    const { add = () => true, update = () => true } = options.predicates ?? {};
     const enqueueAll = (urgency: number, ...objs: S[]): void => {
       // Deduplicate before adding: a key taken by a worker between two adds would run twice.
       const keys = new Set(objs.flatMap((obj) => map(obj).map(objectRefKey)));
@@ -120,8 +132,13 @@ export class Controller {
     const changed = (): number => (informer.hasSynced() ? priority : Priority.Low);
     this.unregister.push(
       informer.addEventHandler({
-        onAdd: (obj) => enqueueAll(changed(), obj),
-        onUpdate: (oldObj, newObj) => (oldObj === newObj ? enqueueAll(Priority.Low, newObj) : enqueueAll(changed(), oldObj, newObj)),
+        onAdd: (obj) => {
+          if (add(obj)) enqueueAll(changed(), obj);
+        },
+        onUpdate: (oldObj, newObj) => {
+          if (oldObj === newObj) enqueueAll(Priority.Low, newObj);
+          else if (update(oldObj, newObj)) enqueueAll(changed(), oldObj, newObj);
+        },
         onDelete: (obj) => enqueueAll(changed(), obj),
       }),
     );

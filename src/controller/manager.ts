@@ -73,16 +73,16 @@ export class ControllerBuilder {
   ) {}
 
   /** The reconciled kind: each object is a request under its own key. */
-  for(informers: Informer | readonly Informer[]): this {
+  for(informers: Informer | readonly Informer[], options: WatchOptions = {}): this {
     const list = Array.isArray(informers) ? informers : [informers as Informer];
     this.primaries += list.length;
-    this.sources.push({ informers: list, map: enqueueForObject(), options: {} });
+    this.sources.push({ informers: list, map: enqueueForObject(), options });
     return this;
   }
 
   /** Objects the controller makes, mapped to the object that owns them (see event-mappers.ts). */
-  owns(informers: readonly Informer[], toOwner: RequestMapper<KubeObject>, options: WatchOptions = { priority: Priority.High }): this {
-    this.sources.push({ informers, map: toOwner, options });
+  owns(informers: readonly Informer[], toOwner: RequestMapper<KubeObject>, options: WatchOptions = {}): this {
+    this.sources.push({ informers, map: toOwner, options: { priority: Priority.High, ...options } });
     return this;
   }
 

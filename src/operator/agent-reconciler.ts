@@ -2,6 +2,7 @@
 // ones no longer wanted, and report status. Reads only from informer caches; writes only when
 // something would change.
 import type { Logger } from '../controller/logger.js';
+import { OwnWrites, writtenObjectKey } from '../controller/own-writes.js';
 import type { ReconcileContext, ReconcileOutcome } from '../controller/reconciler.js';
 import type { ObjectRef } from '../controller/object-key.js';
 import { CLEANUP_FINALIZER, GROUP_VERSION, AGENT_RESOURCE } from '../api/group-version.js';
@@ -13,12 +14,13 @@ import { remoteAgentServiceReference, toolReferences } from '../render/tool-refe
 import type { KubeClient } from '../kube/kube-client.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { ChildWriter } from './apply/child-writer.js';
-import { canonicalJson } from './apply/content-hash.js';
+import { canonicalJson, contentHash } from './apply/content-hash.js';
 import { childrenToPrune, decideChildWrite, FIELD_MANAGER, isOwnedBy, type ChildOwner, type WriteDecision } from './apply/write-decision.js';
 import { computeAgentStatus, type Acceptance, type AgentStatusValue } from './agent-status.js';
 import type { ObjectLookup } from './informer-set.js';
 import type { ChildCaches } from './child-caches.js';
 import { crossNamespaceChildren, setCleanupFinalizer } from './cleanup-finalizer.js';
+import { onlyStatusChanged } from './child-change.js';
 import { CHILD_KINDS } from './child-kinds.js';
 import { findCondition, type Condition } from './conditions.js';
 import type { EventRecorder } from './event-recorder.js';
@@ -57,8 +59,13 @@ export interface AgentReconcilerDeps {
   now?: () => Date;
 }
 
+/** How soon a reconcile that read a difference while the caches disagreed looks again, if no event of the child's came first. */
+const SETTLING_RECHECK_MS = 2_000;
+
 /** The children that route the agent through the gateway: a conflict on them costs the route only. */
 const ROUTING_KINDS: ReadonlySet<string> = new Set(CHILD_KINDS.filter((k) => k.gatewayApi).map((k) => k.kind));
+
+const isAgent = (obj: KubeObject) => obj.kind === AGENT_RESOURCE.kind && obj.apiVersion === GROUP_VERSION;
 
 const childName = (obj: KubeObject, namespace: string) => `${obj.kind}/${obj.metadata.namespace ?? namespace}/${obj.metadata.name}`;
 
@@ -81,11 +88,41 @@ export class AgentReconciler {
 
   private readonly writer: ChildWriter;
 
+  /**
+   * The version each status write left its Agent at (its watch event is no news: own-writes.ts),
+   * the version it was based on, and a hash of the status written.
+   */
+  private readonly statusWrites = new OwnWrites<{ basedOn: string | undefined; statusHash: string }>();
+
+  /** Children a reconcile read while their caches disagreed (see awaitedEvent). */
+  private readonly settling = new Set<string>();
+
   constructor(private readonly deps: AgentReconcilerDeps) {
     this.now = deps.now ?? (() => new Date());
     this.driftGuard = deps.driftGuard ?? new DriftGuard(DRIFT_GUARD_DEFAULTS);
     this.writer = deps.writer ?? new ChildWriter(deps.client);
   }
+
+  /**
+   * Whether a watch event's object is exactly what this reconciler's last write of it left: a
+   * child it created or patched, an Agent whose status it wrote. The reconcile that wrote it knew
+   * what it wrote, so the event need not queue the Agent again (operator.ts's predicates).
+   */
+  isOwnWrite = (obj: KubeObject): boolean => (isAgent(obj) ? this.statusWrites.isEcho(obj) : this.writer.isOwnWrite(obj));
+
+  /**
+   * Whether a child's event is one a reconcile waits for: it read the child while its two caches
+   * held different versions (write-decision.ts, settling). Answered once per wait.
+   */
+  awaitedEvent = (obj: KubeObject): boolean => this.settling.delete(writtenObjectKey(obj));
+
+  /**
+   * Whether an update of an Agent is the echo of this reconciler's status write: at the version the
+   * write returned or, while the write is in flight (its event may come before its response), a
+   * change of status only.
+   */
+  isOwnStatusWrite = (oldObj: KubeObject, newObj: KubeObject): boolean =>
+    this.statusWrites.isEcho(newObj) || (this.statusWrites.isWriting(newObj) && onlyStatusChanged(oldObj, newObj));
 
   reconcile = async (req: ObjectRef, ctx: ReconcileContext): Promise<ReconcileOutcome | void> => {
     const namespace = req.namespace;
@@ -167,8 +204,19 @@ export class AgentReconciler {
 
     let applyError: string | undefined;
     let retryInMs: number | undefined;
+    /** What this reconcile's writes returned, by kind/namespace/name: newer than the cache, which has not had their events yet. */
+    const writtenNow = new Map<string, KubeObject>();
     const retryIn = (ms: number) => (retryInMs = Math.min(retryInMs ?? ms, ms));
     for (const { obj, decision } of plan) {
+      if (decision.action === 'none' && decision.why === 'settling' && decision.differs) {
+        // A difference read while the caches disagree: look again once they agree. The event that
+        // brings them together (often only a new resourceVersion) would queue nothing, so it is
+        // awaited (awaitedEvent); and in case it came already, a recheck.
+        this.settling.add(writtenObjectKey(obj));
+        retryIn(SETTLING_RECHECK_MS);
+        continue;
+      }
+      this.settling.delete(writtenObjectKey(obj));
       if (decision.action === 'none') {
         if (decision.why === 'in-sync') this.writer.forget(obj);
         continue;
@@ -186,7 +234,8 @@ export class AgentReconciler {
       }
       try {
         const done = await this.write(decision);
-        if (!done) {
+        if (done) writtenNow.set(childName(obj, namespace), done);
+        else {
           // Someone made (or replaced) the object since the cache was read: its watch event brings
           // a new decision; come back soon in case it is already here.
           retryIn(1_000);
@@ -207,7 +256,9 @@ export class AgentReconciler {
       outcome.pruned.push(`finalizer ${CLEANUP_FINALIZER}`);
     }
 
-    const deployment = this.ownedContent(owner, 'apps/v1', 'Deployment', namespace, name);
+    // The Deployment as this reconcile's own write left it, if it wrote one: its status event is not
+    // here yet, and its echo queues nothing.
+    const deployment = writtenNow.get(`Deployment/${namespace}/${name}`) ?? this.ownedContent(owner, 'apps/v1', 'Deployment', namespace, name);
     const route = desired.find((o) => o.kind === 'HTTPRoute');
     const liveRoute = route ? this.ownedContent(owner, route.apiVersion, route.kind, route.metadata.namespace ?? namespace, route.metadata.name) : undefined;
     const routed = pathConflict
@@ -249,10 +300,14 @@ export class AgentReconciler {
     return decideChildWrite(obj, live, owner, this.writer.lastWritten(obj));
   }
 
-  /** Carries out a create or patch; false when the object it was decided on is not there any more (or is not ours). */
-  private async write(decision: Exclude<WriteDecision, { action: 'none' | 'conflict' }>): Promise<boolean> {
-    if (decision.action === 'create') return (await this.writer.create(decision.desired)).created;
-    return (await this.writer.patch(decision)).patched;
+  /** Carries out a create or patch: the object written, or undefined when the object it was decided on is not there any more (or is not ours). */
+  private async write(decision: Exclude<WriteDecision, { action: 'none' | 'conflict' }>): Promise<KubeObject | undefined> {
+    if (decision.action === 'create') {
+      const created = await this.writer.create(decision.desired);
+      return created.created ? created.object : undefined;
+    }
+    const patched = await this.writer.patch(decision);
+    return patched.patched ? patched.object : undefined;
   }
 
   /** The cached content of a child, only when it is this Agent's (a same-named foreign object reports nothing). */
@@ -342,11 +397,15 @@ export class AgentReconciler {
       agent.status?.conditions,
       this.now(),
     );
-    if (sameStatus(status, agent.status)) return;
-    await this.deps.client.apply(
-      { apiVersion: GROUP_VERSION, kind: AGENT_RESOURCE.kind, metadata: { name: agent.metadata.name, namespace: agent.metadata.namespace }, status },
-      { fieldManager: FIELD_MANAGER, force: true, subresource: 'status' },
-    );
+    const id = { apiVersion: GROUP_VERSION, kind: AGENT_RESOURCE.kind, metadata: { name: agent.metadata.name, namespace: agent.metadata.namespace } };
+    const statusHash = contentHash(status);
+    // A cache still at the version our last status write was based on has not had that write's
+    // event yet: what it says of status is older than what was written, which is what to compare with.
+    const last = this.statusWrites.get(id);
+    const cacheBehind = last !== undefined && last.uid === agent.metadata.uid && last.basedOn === agent.metadata.resourceVersion;
+    if (cacheBehind ? last.statusHash === statusHash : sameStatus(status, agent.status)) return;
+    const written = await this.statusWrites.writing(id, () => this.deps.client.apply({ ...id, status }, { fieldManager: FIELD_MANAGER, force: true, subresource: 'status' }));
+    this.statusWrites.record(written, { basedOn: agent.metadata.resourceVersion, statusHash });
     outcome.statusWritten = true;
   }
 }

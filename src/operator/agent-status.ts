@@ -1,4 +1,6 @@
-// What an Agent's status should say, computed from what reconcile saw. Pure.
+// What an Agent's status should say, computed from what reconcile saw. Pure. It changes once per
+// meaningful transition (accepted or not, rolling out, Ready, failed), not with every step of a
+// rollout: each change is a status write, and each write an event every watcher of Agents receives.
 import { ConditionReason, ConditionType } from '../api/condition.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { mergeConditions, type Condition, type ConditionInput } from './conditions.js';
@@ -40,25 +42,54 @@ interface DeploymentView {
 }
 
 
-function readiness(inputs: StatusInputs): Omit<ConditionInput, 'type' | 'observedGeneration'> {
+type Readiness = Omit<ConditionInput, 'type' | 'observedGeneration'>;
+
+/**
+ * What the Deployment's state means for the Agent's Ready condition. While it rolls out the message
+ * is one and the same whatever the progress (replicas updated, ready, available): progress is not a
+ * transition, so it causes no status write (and no reconcile: see deploymentReport).
+ */
+function deploymentReadiness(d: DeploymentView): Readiness {
+  const wanted = d.spec?.replicas ?? 1;
+  const status = d.status ?? {};
+  if (wanted === 0 && (status.observedGeneration ?? 0) >= (d.metadata.generation ?? 0)) {
+    return { status: 'True', reason: ConditionReason.DeploymentAvailable, message: 'scaled to zero replicas' };
+  }
+  const available = status.availableReplicas ?? 0;
+  const updated = status.updatedReplicas ?? 0;
+  const observed = (status.observedGeneration ?? 0) >= (d.metadata.generation ?? 0);
+  if (observed && available >= wanted && updated >= wanted && (status.replicas ?? 0) <= wanted) {
+    return { status: 'True', reason: ConditionReason.DeploymentAvailable, message: `${available}/${wanted} replicas available` };
+  }
+  const stalled = observed && status.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
+  if (stalled) return { status: 'False', reason: ConditionReason.DeploymentUnavailable, message: stalled.message ?? 'the rollout exceeded its progress deadline' };
+  return { status: 'False', reason: ConditionReason.Progressing, message: `the Deployment is rolling out: waiting for ${wanted} updated replica${wanted === 1 ? '' : 's'} to be available` };
+}
+
+function readiness(inputs: StatusInputs): Readiness {
   if (!inputs.acceptance.accepted) return { status: 'False', reason: ConditionReason.NotAccepted, message: 'the Agent is not accepted; see the Accepted condition' };
   if (inputs.applyError) return { status: 'False', reason: ConditionReason.ApplyFailed, message: inputs.applyError };
   const d = inputs.deployment as DeploymentView | undefined;
   if (!d) return { status: 'False', reason: ConditionReason.Progressing, message: 'waiting for the Deployment to be created' };
-  const wanted = d.spec?.replicas ?? 1;
-  const status = d.status ?? {};
-  if ((status.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) {
-    return { status: 'False', reason: ConditionReason.Progressing, message: 'the Deployment controller has not observed the latest spec yet' };
-  }
-  const available = status.availableReplicas ?? 0;
-  const updated = status.updatedReplicas ?? 0;
-  if (wanted === 0) return { status: 'True', reason: ConditionReason.DeploymentAvailable, message: 'scaled to zero replicas' };
-  if (available >= wanted && updated >= wanted && (status.replicas ?? 0) <= wanted) {
-    return { status: 'True', reason: ConditionReason.DeploymentAvailable, message: `${available}/${wanted} replicas available` };
-  }
-  const stalled = status.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
-  if (stalled) return { status: 'False', reason: ConditionReason.DeploymentUnavailable, message: stalled.message ?? 'the rollout exceeded its progress deadline' };
-  return { status: 'False', reason: ConditionReason.Progressing, message: `${Math.min(available, updated)}/${wanted} updated replicas available` };
+  return deploymentReadiness(d);
+}
+
+/** The replica counts the status reports: none while the Deployment rolls out (progress, not a transition). */
+function replicaCounts(d: DeploymentView, ready: Readiness): { replicas: number; readyReplicas: number } | undefined {
+  if (ready.reason === ConditionReason.Progressing) return undefined;
+  return { replicas: d.status?.replicas ?? 0, readyReplicas: d.status?.readyReplicas ?? 0 };
+}
+
+/**
+ * Everything the Agent's status takes from its Deployment, as one comparable string: two versions
+ * of a Deployment with the same report cannot change the Agent's status, so an update between them
+ * need not reconcile the Agent (operator.ts). The one definition of it, with computeAgentStatus.
+ */
+export function deploymentReport(deployment: KubeObject): string {
+  const d = deployment as DeploymentView;
+  const ready = deploymentReadiness(d);
+  const counts = replicaCounts(d, ready);
+  return `${ready.status}/${ready.reason}/${ready.message}${counts ? `/${counts.replicas}/${counts.readyReplicas}` : ''}`;
 }
 
 export function computeAgentStatus(inputs: StatusInputs, previous: readonly Condition[] | undefined, now: Date): AgentStatusValue {
@@ -66,14 +97,16 @@ export function computeAgentStatus(inputs: StatusInputs, previous: readonly Cond
   const accepted: ConditionInput = inputs.acceptance.accepted
     ? { type: ConditionType.Accepted, status: 'True', reason: ConditionReason.Valid, message: 'the spec is valid and its references resolve', ...gen }
     : { type: ConditionType.Accepted, status: 'False', reason: inputs.acceptance.reason, message: inputs.acceptance.message, ...gen };
-  const next: ConditionInput[] = [accepted, { type: ConditionType.Ready, ...readiness(inputs), ...gen }];
+  const ready = readiness(inputs);
+  const next: ConditionInput[] = [accepted, { type: ConditionType.Ready, ...ready, ...gen }];
   if (inputs.routed) next.push({ type: ConditionType.Routed, ...inputs.routed, ...gen });
   const d = inputs.deployment as DeploymentView | undefined;
+  const counts = d ? replicaCounts(d, ready) : undefined;
   return {
     ...gen,
     conditions: mergeConditions(previous, next, now),
     ...(inputs.acceptance.accepted && inputs.url ? { url: inputs.url } : {}),
     ...(inputs.acceptance.accepted && inputs.publicUrl ? { publicUrl: inputs.publicUrl } : {}),
-    ...(d ? { replicas: d.status?.replicas ?? 0, readyReplicas: d.status?.readyReplicas ?? 0 } : {}),
+    ...counts,
   };
 }

@@ -45,6 +45,7 @@ import {
   childrenByOwnerUid,
 } from './cache-indexes.js';
 import { ChildCaches } from './child-caches.js';
+import { childUpdateConcernsAgent } from './child-change.js';
 import { CHILD_KINDS, CHILD_LABEL_SELECTOR, CONTENT_PAGE_SIZE, IDENTITY_PAGE_SIZE, type ChildKind } from './child-kinds.js';
 import { identityProjection, ownedProjection, secretLabelProjection } from './child-projection.js';
 import { boundedSize, MAX_AGENT_BYTES, MAX_MODEL_CONFIG_BYTES } from './spec-size.js';
@@ -336,15 +337,24 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     return [...agentsByIndex(BY_SECRET, secret.metadata), ...keyUsers, ...headerUsers].map(refOf);
   };
 
+  // The echo of the reconciler's own write (a child it created or patched, an Agent whose status it
+  // wrote) queues nothing: the reconcile that wrote it knew what it wrote (own-writes.ts). Nor does
+  // a child's update that changes nothing a reconcile reads (child-change.ts), unless a reconcile
+  // waits for it (its caches disagreed). Anyone else's change does, and so does every resync.
+  const notOwnWrite = (obj: KubeObject) => !reconciler.isOwnWrite(obj);
+  const childPredicates = {
+    add: notOwnWrite,
+    update: (oldObj: KubeObject, newObj: KubeObject) => reconciler.awaitedEvent(newObj) || (notOwnWrite(newObj) && childUpdateConcernsAgent(oldObj, newObj)),
+  };
   const controller = manager
     .controller('agent', { maxConcurrentReconciles: config.workers })
-    .for(agentInformers)
+    .for(agentInformers, { predicates: { update: (oldAgent, agent) => !reconciler.isOwnStatusWrite(oldAgent, agent) } })
     // The children, to the Agent their owner labels name (at high priority: a child's change
     // concerns work already under way, a Deployment become available or drift to put back, which
     // should not wait behind a burst of Agents not yet started). Every object of the child kinds,
     // labelled or not, to the Agent it is named after.
-    .owns(childInformers, toOwningAgent)
-    .watches(identityInformers, toNamedAgent, { priority: Priority.High })
+    .owns(childInformers, toOwningAgent, { predicates: childPredicates })
+    .watches(identityInformers, toNamedAgent, { priority: Priority.High, predicates: childPredicates })
     .watches(agentInformers, claimChanged)
     .watches(platformRouteInformers, platformRouteChanged)
     .watches(modelConfigInformers, toReferencingAgents)

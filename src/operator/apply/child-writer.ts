@@ -12,6 +12,7 @@
 // manager; server-side apply only removes fields its Apply entry owns, so before the first apply that
 // changes what the operator wants, that entry is turned into an Apply entry (what kubectl does when
 // it upgrades client-side-applied objects), or a field the operator stopped setting would stay.
+import { OwnWrites, writtenObjectKey } from '../../controller/own-writes.js';
 import type { KubeClient } from '../../kube/kube-client.js';
 import { KubeApiError } from '../../kube/kube-api-error.js';
 import { isRecord, type KubeObject } from '../../kube/kube-object.js';
@@ -33,38 +34,44 @@ interface ManagedFieldsEntry {
   time?: unknown;
 }
 
-/** Entries kept of the operator's own writes; old ones go first (a Map keeps insertion order). */
-const MAX_WRITTEN = 100_000;
-
-function childKey(obj: Pick<KubeObject, 'apiVersion' | 'kind'> & { metadata: { name: string; namespace?: string } }): string {
-  return `${obj.apiVersion}/${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
-}
-
 export class ChildWriter {
   /** The uid and resourceVersion each of the operator's last writes returned, by child. */
-  private readonly written = new Map<string, WrittenVersion>();
+  private readonly written = new OwnWrites<{ appliedHash: string | undefined }>();
 
   constructor(private readonly client: KubeClient) {}
 
   /** What the operator's last write of this child returned, if it is remembered. */
   lastWritten(obj: KubeObject): WrittenVersion | undefined {
-    return this.written.get(childKey(obj));
+    return this.written.get(obj);
+  }
+
+  /**
+   * Whether a watch event's object is just what the operator's last write of it left (own-writes.ts),
+   * or an object appearing under a name the operator is creating: its create's echo, or someone
+   * else's object, in which case the create fails and the reconcile comes back (agent-reconciler.ts).
+   */
+  isOwnWrite(obj: KubeObject): boolean {
+    return this.written.isEcho(obj) || this.written.isWriting(obj);
   }
 
   /** Forgets a child's last write (its cache entry has caught up, or it is gone). */
   forget(obj: KubeObject): void {
-    this.written.delete(childKey(obj));
+    this.written.forget(obj);
   }
 
   async create(desired: KubeObject): Promise<CreateResult> {
-    try {
-      const object = await this.client.create(desired, { fieldManager: FIELD_MANAGER });
-      this.remember(object);
-      return { created: true, object };
-    } catch (err) {
-      if (KubeApiError.isConflict(err)) return { created: false, exists: true };
-      throw err;
-    }
+    // Only creates are marked in flight: any event under the name meanwhile is the create's echo
+    // or makes it fail. A patch's is told by the version it returns.
+    return this.written.writing(desired, async (): Promise<CreateResult> => {
+      try {
+        const object = await this.client.create(desired, { fieldManager: FIELD_MANAGER });
+        this.remember(object);
+        return { created: true, object };
+      } catch (err) {
+        if (KubeApiError.isConflict(err)) return { created: false, exists: true };
+        throw err;
+      }
+    });
   }
 
   async patch(decision: PatchDecision): Promise<PatchResult> {
@@ -98,7 +105,7 @@ export class ChildWriter {
   async delete(obj: KubeObject): Promise<boolean> {
     this.forget(obj);
     const uid = obj.metadata.uid;
-    if (!uid) throw new Error(`refusing to delete ${childKey(obj)} without knowing its uid`);
+    if (!uid) throw new Error(`refusing to delete ${writtenObjectKey(obj)} without knowing its uid`);
     try {
       return await this.client.delete(obj, { preconditionUid: uid });
     } catch (err) {
@@ -115,7 +122,7 @@ export class ChildWriter {
   private async upgradeManagedFields(desired: KubeObject): Promise<void> {
     const { namespace, name, uid } = desired.metadata;
     const live = await this.client.get(desired.apiVersion, desired.kind, namespace, name);
-    if (live.metadata.uid !== uid) throw new KubeApiError(409, 'Conflict', `${childKey(desired)} was replaced`, undefined, 'GET', '');
+    if (live.metadata.uid !== uid) throw new KubeApiError(409, 'Conflict', `${writtenObjectKey(desired)} was replaced`, undefined, 'GET', '');
     const entries = (live.metadata.managedFields ?? []).filter(isRecord) as ManagedFieldsEntry[];
     const ours = (e: ManagedFieldsEntry) => e.manager === FIELD_MANAGER && (e.subresource ?? '') === '' && e.fieldsType === 'FieldsV1';
     if (!entries.some((e) => ours(e) && e.operation === 'Update')) return;
@@ -141,14 +148,6 @@ export class ChildWriter {
   }
 
   private remember(object: KubeObject): void {
-    const { uid, resourceVersion } = object.metadata;
-    if (!uid || !resourceVersion) return;
-    const key = childKey(object);
-    this.written.delete(key);
-    this.written.set(key, { uid, resourceVersion, appliedHash: object.metadata.annotations?.[APPLIED_HASH_ANNOTATION] });
-    if (this.written.size > MAX_WRITTEN) {
-      const oldest = this.written.keys().next();
-      if (!oldest.done) this.written.delete(oldest.value);
-    }
+    this.written.record(object, { appliedHash: object.metadata.annotations?.[APPLIED_HASH_ANNOTATION] });
   }
 }

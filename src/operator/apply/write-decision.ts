@@ -73,7 +73,13 @@ export type WriteDecision =
       upgradeManagedFields: boolean;
     }
   | { action: 'conflict'; message: string }
-  | { action: 'none'; why: 'in-sync' | 'just-written' | 'settling' | 'deleting' };
+  | { action: 'none'; why: 'in-sync' | 'just-written' | 'deleting' }
+  /**
+   * The two caches hold different versions: the one behind delivers its event later. When the
+   * content read differs from desired (`differs`), the decision is only postponed, and the reconcile
+   * should look again soon: that event may be one that queues nothing (child-change.ts).
+   */
+  | { action: 'none'; why: 'settling'; differs: boolean };
 
 /** The uids of the Agents an object names as its owner: its controller ownerReference, and the owner-uid annotation. */
 export function ownerUidsOf(obj: KubeObject): string[] {
@@ -107,9 +113,13 @@ export function decideChildWrite(desired: KubeObject, live: LiveChild, owner: Ch
   if (identity.metadata.deletionTimestamp) return { action: 'none', why: 'deleting' };
   const { uid = '', resourceVersion } = identity.metadata;
   // Live is exactly what our last write left, and that write was of what we want now: its watch event
-  // has not reached the content cache yet.
+  // has not reached the content cache yet. Only while the content cache has nothing else: a content
+  // cache at another version has seen a change the identity cache has not (below, settling).
   const hash = hashed.metadata.annotations?.[APPLIED_HASH_ANNOTATION];
-  if (written && written.uid === uid && written.resourceVersion === resourceVersion && written.appliedHash === hash) return { action: 'none', why: 'just-written' };
+  const contentVersion = live.content?.metadata.uid === uid ? live.content.metadata.resourceVersion : undefined;
+  if (written && written.uid === uid && written.resourceVersion === resourceVersion && written.appliedHash === hash && (contentVersion === undefined || contentVersion === resourceVersion)) {
+    return { action: 'none', why: 'just-written' };
+  }
   const patch = (reason: PatchReason, upgradeManagedFields: boolean, path?: string): WriteDecision => ({
     action: 'patch',
     desired: { ...hashed, metadata: { ...hashed.metadata, uid } },
@@ -120,11 +130,14 @@ export function decideChildWrite(desired: KubeObject, live: LiveChild, owner: Ch
   const content = live.content && live.content.metadata.uid === uid ? live.content : undefined;
   // Ours, but not cached with its content (our labels were taken off it, say): apply, which puts them back.
   if (!content) return patch('unverified', true);
-  // The two caches have seen different versions: the one behind will deliver its event and requeue.
-  if (content.metadata.resourceVersion !== resourceVersion) return { action: 'none', why: 'settling' };
+  // The two caches have seen different versions: no write on what may be a stale read.
+  const settling = content.metadata.resourceVersion !== resourceVersion;
   // Only a change of what we want can leave fields behind that the create set: drift puts back ours.
-  if (content.metadata.annotations?.[APPLIED_HASH_ANNOTATION] !== hashed.metadata.annotations?.[APPLIED_HASH_ANNOTATION]) return patch('changed', createdByUs(content));
+  if (content.metadata.annotations?.[APPLIED_HASH_ANNOTATION] !== hashed.metadata.annotations?.[APPLIED_HASH_ANNOTATION]) {
+    return settling ? { action: 'none', why: 'settling', differs: true } : patch('changed', createdByUs(content));
+  }
   const path = firstDifference(hashed, content);
+  if (settling) return { action: 'none', why: 'settling', differs: path !== undefined };
   return path === undefined ? { action: 'none', why: 'in-sync' } : patch('drifted', false, path);
 }
 

@@ -152,6 +152,44 @@ describe('Controller', () => {
     }
   });
 
+  it('drops the events its predicates reject before mapping them, never a resync or a delete', async () => {
+    const children = new FakeListWatch();
+    const childInformer = new Informer({ listWatch: children, resyncPeriodMs: 60_000 });
+    const agentInformer = new Informer({ listWatch: new FakeListWatch([]), resyncPeriodMs: 0 });
+    const order: string[] = [];
+    const controller = new Controller({ name: 'pred', reconcile: (request) => Promise.resolve(void order.push(objectRefKey(request))) });
+    const echo = (obj: KubeObject) => obj.metadata.labels?.echo === 'true';
+    controller.watch(agentInformer, enqueueForObject()).watch(childInformer, enqueueForOwner('Agent', 'agentry.dev'), {
+      predicates: { add: (obj) => !echo(obj), update: (_old, obj) => !echo(obj) },
+    });
+    const child = (name: string, owner: string, echoed: boolean): KubeObject => {
+      const obj = owned('Service', name, 'team', [agentOwner(owner)]);
+      return { ...obj, metadata: { ...obj.metadata, labels: { echo: String(echoed) } } };
+    };
+    try {
+      agentInformer.start();
+      childInformer.start();
+      await controller.start();
+      children.create(child('svc-a', 'a', true));
+      await settle();
+      expect(order).toEqual([]); // an add the predicate rejects
+      children.update(child('svc-a', 'a', false));
+      await settle();
+      expect(order).toEqual(['team/a']); // an update it accepts
+      children.update(child('svc-a', 'a', true));
+      await settle();
+      expect(order).toEqual(['team/a']); // an update it rejects
+      await settle(60_000);
+      expect(order).toEqual(['team/a', 'team/a']); // the resync passes
+      children.delete('team', 'svc-a');
+      await settle();
+      expect(order).toEqual(['team/a', 'team/a', 'team/a']); // and the delete
+    } finally {
+      await controller.stop();
+      await Promise.all([agentInformer.stop(), childInformer.stop()]);
+    }
+  });
+
   it('starts no worker before every informer has synced', async () => {
     h = harness({ initialAgents: [agent('a')] });
     let releaseServices!: () => void;

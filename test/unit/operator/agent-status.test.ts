@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { defaultOperatorConfig } from '../../../src/config/operator-config.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
-import { computeAgentStatus, type StatusInputs } from '../../../src/operator/agent-status.js';
+import { computeAgentStatus, deploymentReport, type StatusInputs } from '../../../src/operator/agent-status.js';
 import { mergeConditions } from '../../../src/operator/conditions.js';
 import { routedCondition } from '../../../src/operator/routing.js';
 
@@ -30,6 +30,28 @@ const inputs = (over: Partial<StatusInputs> = {}): StatusInputs => ({
 const ready = (i: StatusInputs) => computeAgentStatus(i, undefined, t0).conditions.find((c) => c.type === 'Ready');
 
 describe('Agent status', () => {
+  it('is the same at every step of a rollout: progress is not a transition, and no status write', () => {
+    const steps = [
+      { ...deployment(2, {}), status: {} }, // not observed yet
+      deployment(2, { replicas: 2, updatedReplicas: 2 }),
+      deployment(2, { replicas: 2, updatedReplicas: 2, readyReplicas: 1, availableReplicas: 1 }),
+      deployment(2, { replicas: 3, updatedReplicas: 1, readyReplicas: 2, availableReplicas: 2 }),
+    ];
+    const statuses = steps.map((d) => computeAgentStatus(inputs({ deployment: d }), undefined, t0));
+    for (const status of statuses) {
+      expect(status).toEqual(statuses[0]);
+      expect(status).not.toHaveProperty('replicas'); // counts only once the rollout is over
+    }
+    expect(new Set(steps.map(deploymentReport)).size).toBe(1);
+    const done = deployment(2, { replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 });
+    expect(deploymentReport(done)).not.toBe(deploymentReport(steps[0] as KubeObject));
+    expect(computeAgentStatus(inputs({ deployment: done }), undefined, t0)).toMatchObject({ replicas: 2, readyReplicas: 2 });
+    // Once Ready, a change of the counts is reported (and so changes the report).
+    expect(deploymentReport(deployment(2, { replicas: 2, updatedReplicas: 2, readyReplicas: 3, availableReplicas: 2 }))).not.toBe(deploymentReport(done));
+    const stalled = deployment(2, { replicas: 2, availableReplicas: 0, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'stuck' }] });
+    expect(deploymentReport(stalled)).not.toBe(deploymentReport(steps[0] as KubeObject));
+  });
+
   it('is Ready when every updated replica is available', () => {
     const status = computeAgentStatus(inputs(), undefined, t0);
     expect(status).toMatchObject({ observedGeneration: 3, url: 'http://a.ns.svc:8080/', replicas: 2, readyReplicas: 2 });

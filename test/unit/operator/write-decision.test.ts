@@ -164,6 +164,15 @@ describe('decideChildWrite', () => {
     expect(decideChildWrite(desired, { identity: live }, owner, { uid: 'live-uid', resourceVersion: '7', appliedHash: 'older' }).action).toBe('patch');
   });
 
+  it('waits for the caches to agree, and says whether the one it read differs from desired (the reconcile then looks again)', () => {
+    const drifted = stored(desired, (o) => delete container(o).securityContext.allowPrivilegeEscalation, { resourceVersion: '9' });
+    const appliedHash = withAppliedHash(desired).metadata.annotations?.[APPLIED_HASH_ANNOTATION];
+    // The identity cache still at our own last write, the content cache already at someone else's
+    // change after it: not "just written" (the identity's event, a new resourceVersion only, queues nothing).
+    expect(decideChildWrite(desired, { identity: stored(desired), content: drifted }, owner, { uid: 'live-uid', resourceVersion: '7', appliedHash })).toEqual({ action: 'none', why: 'settling', differs: true });
+    expect(decideChildWrite(desired, { identity: stored(desired), content: stored(desired, undefined, { resourceVersion: '9' }) }, owner)).toEqual({ action: 'none', why: 'settling', differs: false });
+  });
+
   it('creates the desired object with its hash, and patches it with the live uid as a precondition', () => {
     expect(decideChildWrite(desired, {}, owner)).toEqual({ action: 'create', desired: withAppliedHash(desired) });
     const patch = decideChildWrite(desired, { identity: stored(desired) }, owner);
