@@ -20,7 +20,7 @@ import { KubeApiError } from '../kube/kube-api-error.js';
 import { KubeClient, type RequestObserver } from '../kube/kube-client.js';
 import { serviceAccountNamespace, type KubeConnection } from '../kube/kube-connection.js';
 import type { KubeObject } from '../kube/kube-object.js';
-import { resourcePath } from '../kube/resource-mapper.js';
+import { groupVersionPath, resourcePath } from '../kube/resource-mapper.js';
 import { remoteAgentHeaderSecrets } from '../render/tool-references.js';
 import { toolServiceProjection } from '../render/tool-service.js';
 import { GATEWAY_API_GROUP } from '../render/http-route.js';
@@ -114,6 +114,21 @@ async function served(client: KubeClient, apiVersion: string, kind: string): Pro
   }
 }
 
+/**
+ * Whether the API server serves `plural` in `apiVersion`, by discovery (which every authenticated
+ * user may read, whatever the operator's RBAC): a CRD added in a release is missing after a Helm
+ * upgrade, which never upgrades crds/.
+ */
+async function servesResource(client: KubeClient, apiVersion: string, plural: string): Promise<boolean> {
+  try {
+    const list = (await client.request('GET', groupVersionPath(apiVersion))) as { resources?: { name?: unknown }[] } | undefined;
+    return (list?.resources ?? []).some((r) => r.name === plural);
+  } catch (err) {
+    if (KubeApiError.isNotFound(err)) return false;
+    throw err;
+  }
+}
+
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
   const { connection, config, logger } = options;
   const userAgent = options.userAgent ?? `${COMPONENT}/0.1.0`;
@@ -124,6 +139,11 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
 
   const gatewayApi = (await served(client, 'gateway.networking.k8s.io/v1', 'HTTPRoute')) && (await served(client, 'gateway.networking.k8s.io/v1beta1', 'ReferenceGrant'));
   if (!gatewayApi) logger.warn('the Gateway API CRDs are not installed: HTTPRoutes and ReferenceGrants will not be managed');
+
+  // Without the RemoteAgent CRD (installed before it existed, upgraded with Helm) the operator runs
+  // as before, without RemoteAgents, rather than waiting forever for a cache that cannot fill.
+  const remoteAgentApi = await servesResource(client, GROUP_VERSION, REMOTE_AGENT_RESOURCE.plural);
+  if (!remoteAgentApi) logger.warn('the RemoteAgent CRD is not installed (apply crds/: Helm does not upgrade CRDs): RemoteAgents will not be managed');
 
   const listWatch: ListWatchFactory = (source, { pageSize }) =>
     new KubeListWatch(connection, {
@@ -189,18 +209,20 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   );
   // RemoteAgents, whole up to their size limit: the RemoteAgent controller reconciles them, and the
   // Agent controller reads them for tools[].remoteAgent (caches.of(GROUP_VERSION, 'RemoteAgent')).
-  const remoteAgentInformers = cached(
-    GROUP_VERSION,
-    REMOTE_AGENT_RESOURCE.kind,
-    informers({
-      apiVersion: GROUP_VERSION,
-      kind: REMOTE_AGENT_RESOURCE.kind,
-      plural: REMOTE_AGENT_RESOURCE.plural,
-      transform: remoteAgentCacheForm,
-      resync: true,
-      indexes: { [BY_UID]: agentsByUid, [BY_REMOTE_AGENT_SERVICE]: remoteAgentsByService },
-    }),
-  );
+  const remoteAgentInformers = remoteAgentApi
+    ? cached(
+        GROUP_VERSION,
+        REMOTE_AGENT_RESOURCE.kind,
+        informers({
+          apiVersion: GROUP_VERSION,
+          kind: REMOTE_AGENT_RESOURCE.kind,
+          plural: REMOTE_AGENT_RESOURCE.plural,
+          transform: remoteAgentCacheForm,
+          resync: true,
+          indexes: { [BY_UID]: agentsByUid, [BY_REMOTE_AGENT_SERVICE]: remoteAgentsByService },
+        }),
+      )
+    : [];
   const modelConfigInformers = cached(
     GROUP_VERSION,
     MODEL_CONFIG_RESOURCE.kind,
@@ -267,7 +289,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const requeueClaimants = (refs: readonly ClaimantRef[]): ReconcileRequest[] => {
     const agentRefs: ReconcileRequest[] = [];
     for (const { kind, ...ref } of refs) {
-      if (kind === 'RemoteAgent') remoteAgentController.enqueue(ref);
+      if (kind === 'RemoteAgent') remoteAgentController?.enqueue(ref);
       else agentRefs.push(ref);
     }
     return agentRefs;
@@ -380,28 +402,30 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   }
 
   const remoteAgents = caches.of(GROUP_VERSION, REMOTE_AGENT_RESOURCE.kind);
-  const remoteAgentController = startRemoteAgentController({
-    manager,
-    registry,
-    remoteAgentInformers,
-    childInformers,
-    identityInformers,
-    serviceInformers: toolServiceInformers,
-    routeClaims,
-    requeueClaimants: (refs) => {
-      for (const ref of requeueClaimants(refs)) controller.enqueue(ref);
-    },
-    config: effectiveConfig,
-    remoteAgentsByServiceKey: (key) => caches.byIndex(GROUP_VERSION, REMOTE_AGENT_RESOURCE.kind, BY_REMOTE_AGENT_SERVICE, key),
-    deps: {
-      client,
-      remoteAgents,
-      services: toolServiceCaches.of('v1', 'Service'),
-      children: new ChildCaches(caches, identities),
-      recorder: new EventRecorder(client, COMPONENT, logger),
-    },
-    workers: config.workers,
-  });
+  const remoteAgentController = remoteAgentApi
+    ? startRemoteAgentController({
+        manager,
+        registry,
+        remoteAgentInformers,
+        childInformers,
+        identityInformers,
+        serviceInformers: toolServiceInformers,
+        routeClaims,
+        requeueClaimants: (refs) => {
+          for (const ref of requeueClaimants(refs)) controller.enqueue(ref);
+        },
+        config: effectiveConfig,
+        remoteAgentsByServiceKey: (key) => caches.byIndex(GROUP_VERSION, REMOTE_AGENT_RESOURCE.kind, BY_REMOTE_AGENT_SERVICE, key),
+        deps: {
+          client,
+          remoteAgents,
+          services: toolServiceCaches.of('v1', 'Service'),
+          children: new ChildCaches(caches, identities),
+          recorder: new EventRecorder(client, COMPONENT, logger),
+        },
+        workers: config.workers,
+      })
+    : undefined;
 
   registerAgentGauges(registry, agents, () => manager.isLeader());
   logger.info({ workers: config.workers, namespaces: namespaces.map((n) => n ?? '*') }, 'starting the Agent controller');

@@ -41,7 +41,7 @@ const SOURCE = 'source.toolkit.fluxcd.io/v1';
 const KUSTOMIZE = 'kustomize.toolkit.fluxcd.io/v1';
 const HELM = 'helm.toolkit.fluxcd.io/v2';
 const AGENT = 'agentry.dev/v1alpha1';
-const CRDS = ['agents.agentry.dev', 'modelconfigs.agentry.dev'];
+const CRDS = ['agents.agentry.dev', 'modelconfigs.agentry.dev', 'remoteagents.agentry.dev'];
 const OPERATOR_NAMESPACE = 'agentry-system';
 const TENANT = 'finance';
 /** The message docs/flux.md promises for a broken Agent (the tenant's expense-processor, given a ModelConfig that does not exist). */
@@ -254,7 +254,7 @@ describe('config/flux reconciled by Flux', () => {
       expect(firstWrite('customresourcedefinitions', 'agents.agentry.dev')).toBeGreaterThanOrEqual(0);
       expect(firstWrite('deployments', 'agentry')).toBeGreaterThan(firstWrite('customresourcedefinitions', 'agents.agentry.dev'));
       expect(Date.parse(conditionOf(crds, 'Ready')?.lastTransitionTime ?? '')).toBeLessThanOrEqual(Date.parse(conditionOf(operatorKs, 'Ready')?.lastTransitionTime ?? ''));
-      expect(await crdsPresent()).toHaveLength(2);
+      expect(await crdsPresent()).toHaveLength(CRDS.length);
 
       // Only config/ is in the artifact (the GitRepository's ignore rules).
       const artifact = await fetch(source.status?.artifact?.url ?? '');
@@ -387,7 +387,7 @@ describe('config/flux reconciled by Flux', () => {
       await gone('rbac.authorization.k8s.io/v1', 'ClusterRole', undefined, 'agentry');
       // The namespace too (it is part of config/operator); the Helm install below recreates it.
       await gone('v1', 'Namespace', undefined, OPERATOR_NAMESPACE, 180_000);
-      expect(await crdsPresent()).toHaveLength(2);
+      expect(await crdsPresent()).toHaveLength(CRDS.length);
       expect(await agents()).toHaveLength(3);
     });
   }, 300_000);
@@ -459,7 +459,7 @@ describe('config/flux reconciled by Flux', () => {
       await gone(KUSTOMIZE, 'Kustomization', 'flux-system', 'agentry');
       await gone(HELM, 'HelmRelease', 'flux-system', 'agentry');
       await gone('apps/v1', 'Deployment', OPERATOR_NAMESPACE, 'agentry');
-      expect(await crdsPresent()).toHaveLength(2);
+      expect(await crdsPresent()).toHaveLength(CRDS.length);
       expect(await agents()).toHaveLength(3);
     });
   }, 300_000);

@@ -37,7 +37,7 @@ const releases: { name: string; namespace: string }[] = [];
 
 const VALID_FIXTURES = readdirSync(HELM_FIXTURES_DIR).filter((f) => f.endsWith('.yaml')).sort();
 const RESTRICTED = { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' };
-const AGENTRY_CRDS = ['agents.agentry.dev', 'modelconfigs.agentry.dev'];
+const AGENTRY_CRDS = ['agents.agentry.dev', 'modelconfigs.agentry.dev', 'remoteagents.agentry.dev'];
 
 const hex = () => randomBytes(3).toString('hex');
 
