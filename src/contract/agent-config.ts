@@ -75,6 +75,8 @@ export const agentToolConfigSchema = z.object({
   protocolVersion: z.enum(PEER_PROTOCOL_VERSIONS).optional(),
   /** Headers sent with every call (a RemoteAgent's headersFrom), each value from an env var. */
   headers: z.array(headerEnvSchema).optional(),
+  /** A PEM file of CAs to trust besides the default ones (a RemoteAgent's spec.tls.caBundle, mounted). */
+  caFile: z.string().startsWith('/').optional(),
 });
 export type AgentToolConfig = z.output<typeof agentToolConfigSchema>;
 

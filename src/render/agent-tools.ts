@@ -15,7 +15,7 @@ import { ConditionReason } from '../api/condition.js';
 import type { SecretLookup } from './pod-policy.js';
 import { remoteAgentEndpoint } from './remote-agent-tool.js';
 import { RenderRejection } from './render-result.js';
-import { AGENT_PORT_NAME, toolHeaderEnv } from './runtime-contract.js';
+import { AGENT_PORT_NAME, TOOL_CA_MOUNT_PATH, toolCaFile, toolHeaderEnv } from './runtime-contract.js';
 import { toolReferences } from './tool-references.js';
 import { serviceDestination, toolServiceSchema, type ToolDestination, type ToolService } from './tool-service.js';
 
@@ -25,10 +25,18 @@ export interface ToolHeaderEnv {
   secretKeyRef: { name: string; key: string };
 }
 
+/** One ConfigMap key mounted as a tool's CA file (toolCaFile of the tool's index). */
+export interface ToolCaBundle {
+  file: string;
+  configMapKeyRef: { name: string; key: string };
+}
+
 export interface ResolvedTools {
   /** agent.json's `tools`; undefined when the Agent has none. */
   section: ToolsSection | undefined;
   headerEnv: ToolHeaderEnv[];
+  /** In tool order. */
+  caBundles: ToolCaBundle[];
   /** In tool order, without duplicates. */
   destinations: ToolDestination[];
 }
@@ -46,7 +54,7 @@ const peerAgentSchema = z.looseObject({
 });
 type PeerAgent = z.output<typeof peerAgentSchema>;
 
-export const NO_TOOLS: ResolvedTools = { section: undefined, headerEnv: [], destinations: [] };
+export const NO_TOOLS: ResolvedTools = { section: undefined, headerEnv: [], caBundles: [], destinations: [] };
 
 export function resolveTools(
   owner: ToolOwner,
@@ -77,6 +85,7 @@ export function resolveTools(
   const mcpServers: McpServerConfig[] = [];
   const agentTools: AgentToolConfig[] = [];
   const headerEnv: ToolHeaderEnv[] = [];
+  const caBundles: ToolCaBundle[] = [];
   const destinations = new Map<string, ToolDestination>();
   const addDestination = (d: ToolDestination) => destinations.set(JSON.stringify([d.namespace, d.podLabels, d.port, d.protocol]), d);
 
@@ -118,6 +127,7 @@ export function resolveTools(
         headerEnv.push({ name: env, secretKeyRef: header.secretKeyRef });
         return { name: header.name, env };
       });
+      if (remote.caBundle !== undefined) caBundles.push({ file: toolCaFile(index), configMapKeyRef: remote.caBundle });
       agentTools.push({
         toolName: tool.remoteAgent.name,
         name: tool.remoteAgent.name,
@@ -128,6 +138,7 @@ export function resolveTools(
         // 1.0 is what an absent version means: written only when it is not that.
         ...(remote.protocolVersion !== '1.0' && { protocolVersion: remote.protocolVersion }),
         ...(headers.length > 0 && { headers }),
+        ...(remote.caBundle !== undefined && { caFile: `${TOOL_CA_MOUNT_PATH}/${toolCaFile(index)}` }),
       });
     }
   });
@@ -135,7 +146,7 @@ export function resolveTools(
     ...(mcpServers.length > 0 && { mcpServers }),
     ...(agentTools.length > 0 && { agents: agentTools }),
   };
-  return { section, headerEnv, destinations: [...destinations.values()] };
+  return { section, headerEnv, caBundles, destinations: [...destinations.values()] };
 }
 
 /**

@@ -91,7 +91,10 @@ export interface ContainerObject {
   securityContext: ContainerSecurityContext;
 }
 
-export type Volume = { name: string; configMap: { name: string } } | { name: string; emptyDir: Record<string, never> };
+export type Volume =
+  | { name: string; configMap: { name: string } }
+  | { name: string; emptyDir: Record<string, never> }
+  | { name: string; projected: { sources: { configMap: { name: string; items: { key: string; path: string }[] } }[] } };
 
 export interface PodSpecObject {
   serviceAccountName: string;

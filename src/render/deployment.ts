@@ -4,7 +4,7 @@
 // an emitted empty field would then differ from the live object on every comparison.
 import type { AgentDeployment } from '../api/agent-deployment.js';
 import { childMetadata } from './child-metadata.js';
-import type { ContainerObject, DeploymentObject, PodSpecObject, Probe, ResourceRequirements } from './child-objects.js';
+import type { ContainerObject, DeploymentObject, PodSpecObject, Probe, ResourceRequirements, Volume } from './child-objects.js';
 import { containerEnv } from './container-env.js';
 import { podLabels, selectorLabels } from './labels.js';
 import { containerSecurityContext, podSecurityContext } from './pod-security.js';
@@ -22,6 +22,8 @@ import {
   CONFIG_VOLUME_NAME,
   TMP_MOUNT_PATH,
   TMP_VOLUME_NAME,
+  TOOL_CA_MOUNT_PATH,
+  TOOL_CA_VOLUME_NAME,
 } from './runtime-contract.js';
 import { sortKeysDeep, sortedRecord } from './sorted-keys.js';
 
@@ -58,6 +60,7 @@ function podSpec(ctx: RenderContext, overrides: AgentDeployment | undefined): Po
     volumes: [
       { name: CONFIG_VOLUME_NAME, configMap: { name: ctx.name } },
       { name: TMP_VOLUME_NAME, emptyDir: {} },
+      ...toolCaVolumes(ctx),
     ],
     ...(nonEmpty(overrides?.imagePullSecrets) && { imagePullSecrets: overrides.imagePullSecrets.map(({ name }) => ({ name })) }),
     ...(nonEmptyMap(overrides?.nodeSelector) && { nodeSelector: sortedRecord(overrides.nodeSelector) }),
@@ -80,10 +83,19 @@ function agentContainer(ctx: RenderContext, overrides: AgentDeployment | undefin
     volumeMounts: [
       { name: CONFIG_VOLUME_NAME, mountPath: CONFIG_MOUNT_PATH, readOnly: true },
       { name: TMP_VOLUME_NAME, mountPath: TMP_MOUNT_PATH },
+      ...(ctx.tools.caBundles.length > 0 ? [{ name: TOOL_CA_VOLUME_NAME, mountPath: TOOL_CA_MOUNT_PATH, readOnly: true }] : []),
     ],
     readinessProbe: readinessProbe(ctx),
     securityContext: containerSecurityContext(overrides?.securityContext),
   };
+}
+
+/** The RemoteAgent tools' CA bundles, one projected volume of their ConfigMap keys (none without any). */
+function toolCaVolumes(ctx: RenderContext): Volume[] {
+  const bundles = ctx.tools.caBundles;
+  if (bundles.length === 0) return [];
+  const sources = bundles.map((b) => ({ configMap: { name: b.configMapKeyRef.name, items: [{ key: b.configMapKeyRef.key, path: b.file }] } }));
+  return [{ name: TOOL_CA_VOLUME_NAME, projected: { sources } }];
 }
 
 /** Image, pull policy, command and args: the runtime pointed at its mounted config, or the user's program. */

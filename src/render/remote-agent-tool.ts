@@ -25,7 +25,7 @@ const remoteAgentSchema = z.looseObject({
     service: z.looseObject({ name: z.string().min(1), port: z.number().int(), path: z.string().optional() }).optional(),
     url: z.string().min(1).optional(),
     headersFrom: z.array(z.looseObject({ name: z.string().min(1), secretKeyRef: z.looseObject({ name: z.string().min(1), key: z.string().min(1) }) })).optional(),
-    tls: z.looseObject({ caBundle: z.unknown().optional() }).optional(),
+    tls: z.looseObject({ caBundle: z.looseObject({ configMapKeyRef: z.looseObject({ name: z.string().min(1), key: z.string().min(1) }) }).optional() }).optional(),
   }),
   // The controller's report: read tolerantly, a status render cannot read counts as none yet.
   status: z
@@ -52,6 +52,8 @@ export interface RemoteAgentEndpoint {
   headers: RemoteAgentHeader[];
   /** The Service form's pods on their port; the URL form opens nothing (the admin's egress settings apply). */
   destination?: ToolDestination;
+  /** The URL form's extra CAs: a ConfigMap key of the calling Agent's namespace, mounted in its pod. */
+  caBundle?: { name: string; key: string };
 }
 
 export interface RemoteAgentLookup {
@@ -93,14 +95,16 @@ export function remoteAgentEndpoint(ownNamespace: string, tool: RemoteAgentTool,
     return { url: `http://${service.name}.${namespace}.svc:${service.port}${service.path ?? DEFAULT_REMOTE_AGENT_PATH}`, ...about, destination };
   }
   if (remote.spec.url === undefined) throw new RenderRejection(ConditionReason.InvalidTool, `${field}.name: ${label} has neither spec.service nor spec.url`);
-  // The runtime trusts the default CAs only: a private CA would fail every call, so it is refused here.
-  if (remote.spec.tls?.caBundle !== undefined) {
+  const ca = remote.spec.tls?.caBundle?.configMapKeyRef;
+  if (ca === undefined) return { url: remote.spec.url, ...about };
+  // Mounted into the calling pod, which can read only its own namespace's ConfigMaps.
+  if (remote.metadata.namespace !== ownNamespace) {
     throw new RenderRejection(
       ConditionReason.InvalidTool,
-      `${field}.name: ${label} trusts an extra CA (spec.tls.caBundle), which a calling agent's runtime cannot use: it verifies ${JSON.stringify(remote.spec.url)} against the default CAs only`,
+      `${field}.namespace: ${label} trusts a CA bundle from a ConfigMap of its namespace (its spec.tls.caBundle), which a pod in namespace ${JSON.stringify(ownNamespace)} cannot mount; use a RemoteAgent in the Agent's own namespace`,
     );
   }
-  return { url: remote.spec.url, ...about };
+  return { url: remote.spec.url, ...about, caBundle: { name: ca.name, key: ca.key } };
 }
 
 /** The RemoteAgent's headersFrom, as the calling pod may carry them. Throws RenderRejection. */

@@ -14,6 +14,18 @@ export const AGENT_CONTAINER_NAME = 'agent';
 export const CONFIG_MOUNT_PATH = '/etc/agentry';
 export const CONFIG_VOLUME_NAME = 'config';
 
+/**
+ * Where the CA bundles of RemoteAgent tools (their spec.tls.caBundle ConfigMap keys) are mounted,
+ * read-only, one file per tool (toolCaFile): the runtime adds them to the CAs it trusts.
+ */
+export const TOOL_CA_MOUNT_PATH = '/etc/agentry-tool-ca';
+export const TOOL_CA_VOLUME_NAME = 'tool-ca';
+
+/** The file of tool `tool`'s (its index in spec.declarative.tools) CA bundle, under TOOL_CA_MOUNT_PATH. */
+export function toolCaFile(tool: number): string {
+  return `tool-${tool}.pem`;
+}
+
 /** A writable scratch directory: the root filesystem is read-only. */
 export const TMP_MOUNT_PATH = '/tmp';
 export const TMP_VOLUME_NAME = 'tmp';

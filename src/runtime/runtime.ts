@@ -21,6 +21,7 @@ import { instrumentedModelFetch } from './model-fetch.js';
 import { routeModelWarnings } from './model-warnings.js';
 import { RuntimeMetrics } from './runtime-metrics.js';
 import { resolveSecrets } from './runtime-secrets.js';
+import { trustToolCas } from './tool-trust.js';
 import { RuntimeServer } from './runtime-server.js';
 
 /** Documented in docs/runtime.md ("Limits"); each can be changed with a flag of `agentry runtime`. */
@@ -89,6 +90,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningAgen
   const files = await loadAgentFiles(options.configPath, options.cardPath, listenUrl);
   const { config } = files;
   const secrets = resolveSecrets(config, options.env);
+  await trustToolCas(config);
   const logger = createJsonLogger({ level: options.logLevel, component: 'agentry-runtime', scrub: secrets.scrub, ...(options.logDestination && { destination: options.logDestination }) }).child({
     agent: config.agent.name,
     namespace: config.agent.namespace,

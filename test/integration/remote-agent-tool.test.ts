@@ -54,7 +54,7 @@ async function egressOf(name: string): Promise<unknown[]> {
 beforeAll(async () => {
   await installAgentryCrds();
   ns = await namespaces.create('ra-tools');
-  op = await startTestOperator([ns], { remoteAgents: { headersFromSecrets: true } });
+  op = await startTestOperator([ns], { remoteAgents: { headersFromSecrets: true, allowedHosts: ['fx.partner.example'] } });
   await client.create({ apiVersion: AGENT, kind: 'ModelConfig', metadata: { name: 'default', namespace: ns }, spec: { provider: 'OpenAI', model: 'gpt-4o', apiKeySecret: { name: 'openai', key: 'api-key' } } });
   await client.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'fx-token', namespace: ns }, stringData: { token: 'Bearer fx-integration' } });
 }, 120_000);
@@ -111,6 +111,28 @@ describe('a RemoteAgent as a tool', () => {
     await waitForCondition('RemoteAgent', 'fx', 'Accepted', (c) => c.status === 'True');
     await waitForCondition('Agent', 'caller', 'Accepted', (c) => c.status === 'True');
   }, 120_000);
+
+  it('mounts a URL RemoteAgent’s CA bundle into the calling pod (the Deployment the API server accepts)', async () => {
+    await client.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'partner-ca', namespace: ns }, data: { 'ca.crt': 'not checked by the API server' } });
+    await client.create({
+      apiVersion: AGENT,
+      kind: 'RemoteAgent',
+      metadata: { name: 'partner', namespace: ns },
+      spec: { url: 'https://fx.partner.example/a2a', tls: { caBundle: { configMapKeyRef: { name: 'partner-ca', key: 'ca.crt' } } } },
+    });
+    await client.create({
+      apiVersion: AGENT,
+      kind: 'Agent',
+      metadata: { name: 'partner-caller', namespace: ns },
+      spec: { type: 'Declarative', declarative: { systemMessage: 'You help.', modelConfig: 'default', tools: [{ remoteAgent: { name: 'partner' } }] } },
+    });
+    await waitForCondition('Agent', 'partner-caller', 'Accepted', (c) => c.status === 'True');
+    const deployment = await client.get<KubeObject & { spec: { template: { spec: { volumes: unknown[] } } } }>('apps/v1', 'Deployment', ns, 'partner-caller');
+    expect(deployment.spec.template.spec.volumes).toContainEqual({
+      name: 'tool-ca',
+      projected: { defaultMode: 420, sources: [{ configMap: { name: 'partner-ca', items: [{ key: 'ca.crt', path: 'tool-0.pem' }] } }] },
+    });
+  }, 60_000);
 
   it('refuses a RemoteAgent of another namespace where the configuration does not allow it, before looking it up', async () => {
     await client.create({

@@ -137,9 +137,24 @@ describe('a RemoteAgent as a tool', () => {
     expect(rendered(agent(tool()), { toolRemoteAgents: [remoteAgent('fx', { url: 'https://fx.example.com/' }, { conditions: [accepted] }, 'hr')] })).toMatchObject({ ok: false, reason: 'ToolNotFound' });
   });
 
-  it('refuses a URL RemoteAgent with its own CA: the runtime could not verify it', () => {
-    const fx = remoteAgent('fx', { url: 'https://fx.internal/', tls: { caBundle: { configMapKeyRef: { name: 'ca', key: 'ca.crt' } } } });
-    expect(rendered(agent(tool()), { toolRemoteAgents: [fx] })).toMatchObject({ ok: false, reason: 'InvalidTool', message: expect.stringContaining('spec.tls.caBundle') });
+  it('mounts a URL RemoteAgent’s CA bundle into the pod for the runtime to trust, from the Agent’s own namespace only', () => {
+    const ca = { caBundle: { configMapKeyRef: { name: 'fx-ca', key: 'ca.crt' } } };
+    const fx = remoteAgent('fx', { url: 'https://fx.internal/', tls: ca });
+    const list = objects(agent([{ mcpServer: { url: 'https://mcp.example.com/mcp' } }, ...tool()]), { toolRemoteAgents: [fx] });
+    expect(peerTools(list)?.[0]).toMatchObject({ url: 'https://fx.internal/', caFile: '/etc/agentry-tool-ca/tool-1.pem' });
+    const pod = (list.find((o) => o.kind === 'Deployment') as { spec: { template: { spec: { volumes: unknown[]; containers: { volumeMounts: unknown[] }[] } } } } | undefined)?.spec.template.spec;
+    expect(pod?.volumes).toContainEqual({ name: 'tool-ca', projected: { sources: [{ configMap: { name: 'fx-ca', items: [{ key: 'ca.crt', path: 'tool-1.pem' }] } }] } });
+    expect(pod?.containers[0]?.volumeMounts).toContainEqual({ name: 'tool-ca', mountPath: '/etc/agentry-tool-ca', readOnly: true });
+    // Without a CA bundle, no volume.
+    const plain = objects(agent(tool()), { toolRemoteAgents: [remoteAgent('fx', { url: 'https://fx.example.com/' })] });
+    expect(JSON.stringify(plain.find((o) => o.kind === 'Deployment'))).not.toContain('tool-ca');
+    const crossNamespace = operatorConfigSchema.parse({ tools: { allowCrossNamespaceReferences: true } });
+    const far = remoteAgent('fx', { url: 'https://fx.internal/', tls: ca }, { conditions: [accepted] }, 'partners');
+    expect(rendered(agent(tool('fx', { namespace: 'partners' })), { toolRemoteAgents: [far] }, crossNamespace)).toMatchObject({
+      ok: false,
+      reason: 'InvalidTool',
+      message: expect.stringContaining('spec.declarative.tools[0].remoteAgent.namespace: RemoteAgent "partners/fx" trusts a CA bundle from a ConfigMap of its namespace'),
+    });
   });
 
   it('refuses an Agent and a RemoteAgent the model would know by the same name', () => {
