@@ -14,9 +14,9 @@ import { remoteAgentServiceReference, toolReferences } from '../render/tool-refe
 import type { KubeClient } from '../kube/kube-client.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { ChildWriter } from './apply/child-writer.js';
-import { canonicalJson, contentHash } from './apply/content-hash.js';
+import { canonicalJson, textHash } from './apply/content-hash.js';
 import { childrenToPrune, decideChildWrite, FIELD_MANAGER, isOwnedBy, type ChildOwner, type WriteDecision } from './apply/write-decision.js';
-import { computeAgentStatus, type Acceptance, type AgentStatusValue } from './agent-status.js';
+import { computeAgentStatus, type Acceptance } from './agent-status.js';
 import type { ObjectLookup } from './informer-set.js';
 import type { ChildCaches } from './child-caches.js';
 import { crossNamespaceChildren, setCleanupFinalizer } from './cleanup-finalizer.js';
@@ -137,9 +137,11 @@ export class AgentReconciler {
       }
       return await this.sync(agent, ctx.logger, outcome);
     } finally {
-      if (outcome.applied.length || outcome.pruned.length || outcome.statusWritten) {
-        ctx.logger.info({ applied: outcome.applied, pruned: outcome.pruned, statusWritten: outcome.statusWritten }, 'reconciled');
-      }
+      // A child written or pruned is news; a status write alone is at debug level (the Agent's
+      // conditions say it): a line for every Agent turning Ready cost a writeSync each, 3 % of the
+      // operator's CPU converging 1,000 Agents.
+      if (outcome.applied.length || outcome.pruned.length) ctx.logger.info(outcome, 'reconciled');
+      else if (outcome.statusWritten) ctx.logger.debug(outcome, 'reconciled');
     }
   };
 
@@ -398,20 +400,16 @@ export class AgentReconciler {
       this.now(),
     );
     const id = { apiVersion: GROUP_VERSION, kind: AGENT_RESOURCE.kind, metadata: { name: agent.metadata.name, namespace: agent.metadata.namespace } };
-    const statusHash = contentHash(status);
+    const statusJson = canonicalJson(status);
     // A cache still at the version our last status write was based on has not had that write's
     // event yet: what it says of status is older than what was written, which is what to compare with.
     const last = this.statusWrites.get(id);
     const cacheBehind = last !== undefined && last.uid === agent.metadata.uid && last.basedOn === agent.metadata.resourceVersion;
-    if (cacheBehind ? last.statusHash === statusHash : sameStatus(status, agent.status)) return;
+    if (cacheBehind ? last.statusHash === textHash(statusJson) : statusJson === canonicalJson(agent.status ?? {})) return;
     const written = await this.statusWrites.writing(id, () => this.deps.client.apply({ ...id, status }, { fieldManager: FIELD_MANAGER, force: true, subresource: 'status' }));
-    this.statusWrites.record(written, { basedOn: agent.metadata.resourceVersion, statusHash });
+    this.statusWrites.record(written, { basedOn: agent.metadata.resourceVersion, statusHash: textHash(statusJson) });
     outcome.statusWritten = true;
   }
-}
-
-function sameStatus(next: AgentStatusValue, live: Record<string, unknown> | undefined): boolean {
-  return canonicalJson(next) === canonicalJson(live ?? {});
 }
 
 function pathConflictMessage(beaten: RouteBlocker): string {

@@ -10,5 +10,10 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function contentHash(value: unknown, length = 16): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, length);
+  return textHash(canonicalJson(value), length);
+}
+
+/** The short hash of a text already made canonical (canonicalJson), to hash it without making it again. */
+export function textHash(text: string, length = 16): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
 }
