@@ -387,6 +387,10 @@ describe('a RemoteAgent through the gateway', () => {
     expect(agent.message).toContain(`older RemoteAgent ${ns}/echo`);
     expect(await route(ns, 'echo')).toBeUndefined();
     expect(condition(await get(ns, 'echo'), 'Routed')).toMatchObject({ status: 'True' });
+
+    // A field of its route changed by another writer is put back.
+    await client.patch({ apiVersion: `${GW}/v1`, kind: 'HTTPRoute', metadata: { name: routeName, namespace: ns } }, [{ op: 'replace', path: '/spec/rules/0/backendRefs/0/port', value: 1 }], 'json', { fieldManager: 'kubectl-patch' });
+    await eventually(async () => (await route(ns, routeName))?.spec.rules[0]?.backendRefs[0]?.port === port);
   }, 120_000);
 
   it('routes a URL only with external backends, through an ExternalName Service it owns', async () => {

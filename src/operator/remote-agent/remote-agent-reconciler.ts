@@ -22,6 +22,7 @@ import type { ChildCaches } from '../child-caches.js';
 import { crossNamespaceChildren, setCleanupFinalizer } from '../cleanup-finalizer.js';
 import { CHILD_KINDS } from '../child-kinds.js';
 import { findCondition, type Condition } from '../conditions.js';
+import { DRIFT_GUARD_DEFAULTS, DriftGuard } from '../drift-guard.js';
 import type { EventRecorder } from '../event-recorder.js';
 import type { ObjectLookup } from '../informer-set.js';
 import type { ClaimantRef, RouteBlocker, RouteClaims } from '../route-claims.js';
@@ -56,6 +57,8 @@ export interface RemoteAgentReconcilerDeps {
   onFetch?: (result: string) => void;
   fetchCard?: (options: CardFetchOptions) => Promise<CardFetchResult>;
   writer?: ChildWriter;
+  /** Bounds drift corrections per child (a field of its route fought over by another manager). */
+  driftGuard?: DriftGuard;
   schedule?: FetchSchedule;
   now?: () => Date;
 }
@@ -78,6 +81,7 @@ const claimant = (namespace: string, name: string): ClaimantRef => ({ kind: 'Rem
 export class RemoteAgentReconciler {
   private readonly now: () => Date;
   private readonly writer: ChildWriter;
+  private readonly driftGuard: DriftGuard;
   private readonly schedule: FetchSchedule;
   private readonly hostPolicy: HostPolicy;
   private readonly fetchCard: (options: CardFetchOptions) => Promise<CardFetchResult>;
@@ -85,6 +89,7 @@ export class RemoteAgentReconciler {
   constructor(private readonly deps: RemoteAgentReconcilerDeps) {
     this.now = deps.now ?? (() => new Date());
     this.writer = deps.writer ?? new ChildWriter(deps.client);
+    this.driftGuard = deps.driftGuard ?? new DriftGuard(DRIFT_GUARD_DEFAULTS);
     const remote = deps.config.remoteAgents;
     this.schedule = deps.schedule ?? new FetchSchedule({ periodMs: remote.refreshPeriodSeconds * 1000, jitterPercent: remote.refreshJitterPercent });
     this.hostPolicy = parseHostPolicy(remote.allowedHosts);
@@ -191,9 +196,20 @@ export class RemoteAgentReconciler {
           continue;
         }
         if (decision.action === 'conflict') continue;
+        if (decision.action === 'patch' && decision.reason === 'drifted') {
+          // Another writer that keeps changing the route must not make two controllers a loop.
+          const verdict = this.driftGuard.check(childName(obj, namespace));
+          if (!verdict.allowed) {
+            retryInMs = Math.min(retryInMs ?? verdict.retryInMs, verdict.retryInMs);
+            continue;
+          }
+          if (verdict.contested) {
+            await this.deps.recorder.record(ra, 'Warning', 'DriftContested', `${obj.kind} ${obj.metadata.name}: ${decision.path ?? 'a field'} keeps being changed by another writer; corrections are being slowed down`);
+          }
+        }
         try {
           if (!(await this.write(decision))) {
-            retryInMs = 1_000; // someone made or replaced the object since the cache was read
+            retryInMs = Math.min(retryInMs ?? 1_000, 1_000); // someone made or replaced the object since the cache was read
             continue;
           }
           outcome.applied.push(`${childName(obj, namespace)} (${decision.action === 'create' ? 'missing' : decision.reason})`);
