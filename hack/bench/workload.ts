@@ -75,55 +75,41 @@ const SKILLS = [
 ];
 
 export function agent(ref: AgentRef, kind: WorkloadKind = 'full'): KubeObject {
-  if (kind === 'byo-minimal') {
-    return {
-      apiVersion: GROUP_VERSION,
-      kind: 'Agent',
-      metadata: { name: ref.name, namespace: ref.namespace },
-      spec: {
-        description: 'Processes and validates expense reports',
-        type: 'BYO',
-        byo: { image: 'ghcr.io/example/expense-agent:1.0.0', port: 8080 },
-        a2aConfig: { skills: SKILLS },
-      },
-    };
-  }
+  const runs =
+    kind === 'byo-minimal'
+      ? { type: 'BYO', byo: { image: 'ghcr.io/example/expense-agent:1.0.0', port: 8080 } }
+      : {
+          type: 'Declarative',
+          declarative: { systemMessage: 'You validate expense reports against the travel policy.', modelConfig: MODEL_CONFIG_NAME },
+          exposure: { gateway: { enabled: true }, networkPolicy: { enabled: true } },
+        };
   return {
     apiVersion: GROUP_VERSION,
     kind: 'Agent',
     metadata: { name: ref.name, namespace: ref.namespace },
-    spec: {
-      description: 'Processes and validates expense reports',
-      type: 'Declarative',
-      declarative: { systemMessage: 'You validate expense reports against the travel policy.', modelConfig: MODEL_CONFIG_NAME },
-      a2aConfig: { skills: SKILLS },
-      exposure: { gateway: { enabled: true }, networkPolicy: { enabled: true } },
-    },
+    spec: { description: 'Processes and validates expense reports', ...runs, a2aConfig: { skills: SKILLS } },
   };
 }
 
 /** The operator configuration file's text. */
 export function operatorConfigYaml(opts: { kind?: WorkloadKind; routesBesideGateway: boolean; resyncPeriodSeconds: number; workers?: number }): string {
-  if (opts.kind === 'byo-minimal') {
-    return YAML.stringify({
-      gateway: { enabled: false },
-      networkPolicy: { enabled: false },
-      resyncPeriodSeconds: opts.resyncPeriodSeconds,
-      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-      leaderElection: { enabled: false },
-    });
-  }
+  const exposure =
+    opts.kind === 'byo-minimal'
+      ? { gateway: { enabled: false }, networkPolicy: { enabled: false } }
+      : {
+          gateway: {
+            parentRefs: [{ name: 'agentgateway-proxy', namespace: GATEWAY_NAMESPACE }],
+            ...(opts.routesBesideGateway ? { routeNamespace: GATEWAY_NAMESPACE } : {}),
+            publicBaseUrl: 'https://agents.example.com',
+          },
+          networkPolicy: {
+            enabled: true,
+            gatewayNamespace: GATEWAY_NAMESPACE,
+            egress: { modelEndpoints: [{ cidr: '0.0.0.0/0', ports: [{ port: 443 }] }] },
+          },
+        };
   return YAML.stringify({
-    gateway: {
-      parentRefs: [{ name: 'agentgateway-proxy', namespace: GATEWAY_NAMESPACE }],
-      ...(opts.routesBesideGateway ? { routeNamespace: GATEWAY_NAMESPACE } : {}),
-      publicBaseUrl: 'https://agents.example.com',
-    },
-    networkPolicy: {
-      enabled: true,
-      gatewayNamespace: GATEWAY_NAMESPACE,
-      egress: { modelEndpoints: [{ cidr: '0.0.0.0/0', ports: [{ port: 443 }] }] },
-    },
+    ...exposure,
     resyncPeriodSeconds: opts.resyncPeriodSeconds,
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
     leaderElection: { enabled: false },
