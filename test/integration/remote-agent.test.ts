@@ -393,6 +393,26 @@ describe('a RemoteAgent through the gateway', () => {
     await eventually(async () => (await route(ns, routeName))?.spec.rules[0]?.backendRefs[0]?.port === port);
   }, 120_000);
 
+  it('writes nothing over an object named like its route that is not its own, and says so on Routed', async () => {
+    const ns = await namespaces.create('remote');
+    const { port } = await serviceWithServer(ns, 'echo-server');
+    const foreign = `taken.${ns}.remoteagent`;
+    await client.create({
+      apiVersion: `${GW}/v1`,
+      kind: 'HTTPRoute',
+      metadata: { name: foreign, namespace: ns },
+      spec: { parentRefs: [{ name: 'elsewhere' }], rules: [{ backendRefs: [{ name: 'echo-server', port }] }] },
+    });
+    await start([ns, gwNs], gatewayConfig());
+    await client.create(remoteAgent(ns, 'taken', { service: { name: 'echo-server', port } }));
+    const refused = await conditionIs(ns, 'taken', 'Routed', 'False', 'ChildConflict');
+    expect(condition(refused, 'Routed')?.message).toContain(`HTTPRoute ${ns}/${foreign} already exists and is not this RemoteAgent's`);
+    // The card is still read: only the route is given up.
+    expect(condition(refused, 'Reachable')).toMatchObject({ status: 'True' });
+    expect((await route(ns, foreign))?.spec.rules[0]?.backendRefs).toEqual([expect.objectContaining({ name: 'echo-server', port })]);
+    expect((await route(ns, foreign))?.metadata.labels).toBeUndefined();
+  }, 60_000);
+
   it('routes a URL only with external backends, through an ExternalName Service it owns', async () => {
     const ns = await namespaces.create('remote');
     const server = await startTestA2AServer({ name: 'outside' });

@@ -41,6 +41,8 @@ export interface ChildOwner {
   namespace: string;
   name: string;
   uid: string;
+  /** For messages: `Agent` when unset (a RemoteAgent says so). */
+  kind?: string;
 }
 
 /** What the caches hold of the object a desired child is named after. */
@@ -109,7 +111,7 @@ export function decideChildWrite(desired: KubeObject, live: LiveChild, owner: Ch
   const hashed = withAppliedHash(desired);
   const identity = live.identity ?? live.content;
   if (!identity) return { action: 'create', desired: hashed };
-  if (!isOwnedBy(identity, owner)) return { action: 'conflict', message: conflictMessage(desired, identity) };
+  if (!isOwnedBy(identity, owner)) return { action: 'conflict', message: conflictMessage(desired, identity, owner.kind ?? 'Agent') };
   if (identity.metadata.deletionTimestamp) return { action: 'none', why: 'deleting' };
   const { uid = '', resourceVersion } = identity.metadata;
   // Live is exactly what our last write left, and that write was of what we want now: its watch event
@@ -146,15 +148,15 @@ function createdByUs(content: KubeObject): boolean {
   return (content.metadata.managedFields ?? []).some((e) => isRecord(e) && e.manager === FIELD_MANAGER && e.operation === 'Update');
 }
 
-function conflictMessage(desired: KubeObject, identity: KubeObject): string {
+function conflictMessage(desired: KubeObject, identity: KubeObject, ownerKind: string): string {
   const { namespace, name } = identity.metadata;
   const controller = (identity.metadata.ownerReferences ?? []).find((r) => r.controller === true);
   const holder = controller
     ? `it is controlled by ${controller.kind} ${controller.name}`
     : identity.metadata.annotations?.[OWNER_UID_ANNOTATION]
-      ? 'it belongs to another Agent'
+      ? 'it belongs to another Agent or RemoteAgent'
       : 'no Agent owns it';
-  return `${desired.kind} ${namespace}/${name} already exists and is not this Agent's (${holder}): Agentry never takes over an object it did not create; rename the Agent or remove the ${desired.kind}`;
+  return `${desired.kind} ${namespace}/${name} already exists and is not this ${ownerKind}'s (${holder}): Agentry never takes over an object it did not create; rename the ${ownerKind} or remove the ${desired.kind}`;
 }
 
 /** The owned children (by uid) that are not desired: each is deleted with its uid as a precondition. */

@@ -123,7 +123,7 @@ export class RemoteAgentReconciler {
   private async sync(ra: RemoteAgentView, key: string, ctx: ReconcileContext, outcome: Writes): Promise<ReconcileOutcome | void> {
     const { namespace = '', name, uid } = ra.metadata;
     if (!uid) return;
-    const owner: ChildOwner = { namespace, name, uid };
+    const owner: ChildOwner = { namespace, name, uid, kind: REMOTE_AGENT_RESOURCE.kind };
 
     const tooLarge = oversizeMessage(ra, MAX_REMOTE_AGENT_BYTES);
     if (tooLarge) return this.refuse(ra, { reason: ConditionReason.InvalidSpec, message: tooLarge }, outcome);
