@@ -424,6 +424,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
           recorder: new EventRecorder(client, COMPONENT, logger),
         },
         workers: config.workers,
+        synced: () => manager.isLeader(),
       })
     : undefined;
 

@@ -130,6 +130,9 @@ describe('a RemoteAgent behind a Service', () => {
       protocolVersions: ['1.0', '0.3'],
       skills: [{ id: 'echo', name: 'Echo', tags: ['test', 'echo'] }],
     });
+    // Counted by condition from the cache (this operator watches this namespace only).
+    expect(await counterValue(op!.registry, 'agentry_remote_agents', { condition: 'Reachable', status: 'True' })).toBe(1);
+    expect(await counterValue(op!.registry, 'agentry_remote_agents', { condition: 'Ready', status: 'False' })).toBe(0);
     // The request named the Service, and reached it at its ClusterIP.
     expect(server.cardRequestHeaders()[0]?.host).toBe(`echo-server.${ns}.svc:${port}`);
 
@@ -171,6 +174,7 @@ describe('a RemoteAgent behind a Service', () => {
     const ra = await conditionIs(ns, 'gone', 'Reachable', 'False', 'ConnectionFailed');
     expect(condition(ra, 'Ready')).toMatchObject({ status: 'False', reason: 'CardUnavailable' });
     expect(condition(ra, 'CardValid')).toMatchObject({ status: 'Unknown' });
+    expect(await counterValue(op!.registry, 'agentry_remote_agents', { condition: 'Reachable', status: 'False' })).toBe(1);
 
     // Retries 5 s, then 10 s after a failure (capped at the period): two more fetches take at least
     // 15 s less a little, and only a few reconciles happen meanwhile.

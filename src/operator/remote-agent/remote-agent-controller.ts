@@ -5,7 +5,7 @@
 import { Counter, type Registry } from 'prom-client';
 
 import { REMOTE_AGENT_OWNER_KIND } from '../../api/group-version.js';
-import { remoteAgentSpecSchema } from '../../api/remote-agent.js';
+import { RemoteAgentConditionType, remoteAgentSpecSchema } from '../../api/remote-agent.js';
 import type { OperatorConfig } from '../../config/operator-config.js';
 import type { Controller } from '../../controller/controller.js';
 import { enqueueForLabelledOwner, type RequestMapper } from '../../controller/event-mappers.js';
@@ -16,6 +16,7 @@ import type { ReconcileRequest } from '../../controller/reconciler.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import { isRecord } from '../../kube/kube-object.js';
 import { REMOTE_AGENT_CHILD_SUFFIX, resolveRemoteAgentExposure } from '../../render/remote-agent-exposure.js';
+import { registerConditionGauges } from '../agent-gauges.js';
 import type { ObjectLookup } from '../informer-set.js';
 import { OWNER_LABEL_KEYS } from '../owner-labels.js';
 import type { ClaimantRef, RouteClaim, RouteClaims } from '../route-claims.js';
@@ -82,6 +83,8 @@ export interface RemoteAgentControllerOptions {
   remoteAgentsByServiceKey: (key: string) => readonly KubeObject[];
   deps: Omit<RemoteAgentReconcilerDeps, 'config' | 'routeClaims' | 'requeue' | 'onFetch'>;
   workers: number;
+  /** Whether the caches are complete (this replica leads): the gauge has no samples before. */
+  synced: () => boolean;
 }
 
 export function startRemoteAgentController(options: RemoteAgentControllerOptions): Controller {
@@ -93,6 +96,16 @@ export function startRemoteAgentController(options: RemoteAgentControllerOptions
     labelNames: ['result'],
     registers: [options.registry],
   });
+  registerConditionGauges(
+    options.registry,
+    {
+      name: 'agentry_remote_agents',
+      help: 'RemoteAgents by condition type and status (one without the condition counts as Unknown), from the operator cache.',
+      conditions: Object.values(RemoteAgentConditionType),
+    },
+    remoteAgents,
+    options.synced,
+  );
   const reconciler = new RemoteAgentReconciler({
     ...options.deps,
     config,
