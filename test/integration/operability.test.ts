@@ -155,7 +155,7 @@ describe('operator lifecycle', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     // And says why.
-    expect((await op.probe('/readyz')).body).toBe('[-]controllers failed: agent: waiting for caches to sync\n');
+    expect((await op.probe('/readyz')).body).toBe('[-]controllers failed: agent: waiting for caches to sync; remoteagent: waiting for caches to sync\n');
 
     const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'operator', namespace: ns }, rules: WATCHED_NAMESPACE_RULES.map((r) => ({ ...r })) };
     await client.create(role);
