@@ -96,7 +96,7 @@ describe('the Flux examples', () => {
     const tenant = of('Kustomization', 'tenant')[0] as KubeObject & FluxKustomization & { spec: { serviceAccountName: string; healthCheckExprs: { kind: string }[] } };
     expect(tenant.spec.dependsOn).toEqual([{ name: 'agentry', namespace: 'flux-system' }]);
     expect(tenant.spec.wait).toBe(true);
-    expect(tenant.spec.healthCheckExprs.map((e) => e.kind)).toEqual(['Agent']);
+    expect(tenant.spec.healthCheckExprs.map((e) => e.kind)).toEqual(['Agent', 'RemoteAgent']);
     const sa = of('ServiceAccount', 'tenant').find((o) => o.metadata.name === tenant.spec.serviceAccountName);
     expect(sa?.metadata.namespace).toBe(tenant.metadata.namespace);
     // The operator Kustomization it depends on is the one both install variants define.
@@ -108,8 +108,10 @@ describe('the Flux examples', () => {
 describe("the tenant's health check", () => {
   it('can read an Agent before the operator first writes its status: the CRD starts status as {}', () => {
     // CEL's has(status.observedGeneration) fails on an object without `status`.
-    const agents = customResourceDefinitions().find((crd) => crd.spec.names.kind === 'Agent');
-    expect(agents?.spec.versions.map((v) => v.schema.openAPIV3Schema.properties?.status?.default)).toEqual([{}]);
+    for (const kind of ['Agent', 'RemoteAgent']) {
+      const crd = customResourceDefinitions().find((c) => c.spec.names.kind === kind);
+      expect(crd?.spec.versions.map((v) => v.schema.openAPIV3Schema.properties?.status?.default)).toEqual([{}]);
+    }
     const tenant = of('Kustomization', 'tenant')[0] as KubeObject & { spec: { healthCheckExprs: { inProgress?: string }[] } };
     expect(tenant.spec.healthCheckExprs[0]?.inProgress).toBe('!has(status.observedGeneration)');
   });
