@@ -103,7 +103,9 @@ describe('a RemoteAgent as a tool', () => {
     // The Service goes: the RemoteAgent controller refuses the RemoteAgent, and the Agent follows it.
     await client.delete(fxService(9100));
     await waitForCondition('RemoteAgent', 'fx', 'Accepted', (c) => c.status === 'False');
-    const refused = await waitForCondition('Agent', 'caller', 'Accepted', (c) => c.status === 'False');
+    // The Agent may first be refused for the Service itself (its own watch on it can run before the
+    // RemoteAgent's status changes); it settles on the RemoteAgent's verdict.
+    const refused = await waitForCondition('Agent', 'caller', 'Accepted', (c) => c.status === 'False' && c.reason === 'InvalidTool');
     expect(refused).toMatchObject({ reason: 'InvalidTool', message: expect.stringContaining(`spec.declarative.tools[0].remoteAgent.name: RemoteAgent "${ns}/fx" is not accepted`) });
 
     // It comes back: so do both.
