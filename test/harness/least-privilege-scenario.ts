@@ -58,6 +58,8 @@ interface Run {
 const MUST_EXERCISE = [
   'agentry.dev/agents:patch', // the cleanup finalizer
   'agentry.dev/agents/status:patch',
+  'agentry.dev/remoteagents:patch', // its cleanup finalizer
+  'agentry.dev/remoteagents/status:patch',
   'core/events:create',
   // Children are created (never applied into existence), patched when they change, pruned.
   'core/serviceaccounts:create',
@@ -212,7 +214,9 @@ export async function leastPrivilegeScenario(cluster: LeastPrivilegeCluster, opt
     // Phase 2: routes beside the gateway (chart upgraded with gateway.routeNamespace): the route
     // moves, with a ReferenceGrant in the agent's namespace and the cleanup finalizer on the Agent.
     step = 'phase 2: start with routes beside the gateway';
-    const second = await runAsChart({ ...baseValues, 'config.gateway.routeNamespace': gatewayNs });
+    // With remoteAgents.headersFromSecrets too: the chart then grants get on Secrets, which a
+    // RemoteAgent's headersFrom needs.
+    const second = await runAsChart({ ...baseValues, 'config.gateway.routeNamespace': gatewayNs, 'config.remoteAgents.headersFromSecrets': true });
     await until(() => routeIn(gatewayNs, `decl-a2a.${teamNs}`));
     await until(() => find(`${GW}/v1beta1`, 'ReferenceGrant', teamNs, 'decl-a2a'));
     await until(async () => (await routeIn(teamNs, 'decl-a2a')) === undefined);
@@ -229,6 +233,26 @@ export async function leastPrivilegeScenario(cluster: LeastPrivilegeCluster, opt
     // Deletion: the operator removes the route in the other namespace, then its finalizer.
     await admin.delete({ apiVersion: AGENT, kind: 'Agent', metadata: { name: 'decl-a2a', namespace: teamNs } });
     await until(async () => (await agentOf('decl-a2a')) === undefined && (await routeIn(gatewayNs, `decl-a2a.${teamNs}`)) === undefined, 30_000);
+
+    step = 'phase 2: a RemoteAgent: its Secret read, its status, its route beside the gateway, deleted through the finalizer';
+    await admin.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'remote-token', namespace: teamNs }, stringData: { value: 'Bearer t' } });
+    await admin.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'remote-backend', namespace: teamNs }, spec: { ports: [{ port: 9000, protocol: 'TCP' }] } });
+    const remote: KubeObject = {
+      apiVersion: AGENT,
+      kind: 'RemoteAgent',
+      metadata: { name: 'remote', namespace: teamNs },
+      spec: { service: { name: 'remote-backend', port: 9000 }, headersFrom: [{ name: 'Authorization', secretKeyRef: { name: 'remote-token', key: 'value' } }] },
+    };
+    await admin.create(remote);
+    const remoteOf = () => find<AgentObject>(AGENT, 'RemoteAgent', teamNs, 'remote');
+    // Nothing listens behind the Service: accepted (the Secret was read), and not reachable.
+    await until(async () => condition(await remoteOf(), 'Reachable')?.reason === 'ConnectionFailed', 30_000);
+    expect(condition(await remoteOf(), 'Accepted')?.status).toBe('True');
+    await until(() => routeIn(gatewayNs, `remote.${teamNs}.remoteagent`));
+    await until(() => find(`${GW}/v1beta1`, 'ReferenceGrant', teamNs, 'remote.remoteagent'));
+    await until(async () => (await remoteOf())?.metadata.finalizers?.includes('agentry.dev/cleanup'));
+    await admin.delete(remote);
+    await until(async () => (await remoteOf()) === undefined && (await routeIn(gatewayNs, `remote.${teamNs}.remoteagent`)) === undefined, 30_000);
 
     step = 'phase 2: the Lease';
     // The Lease, in the release namespace, held by this operator after the first one released it.
