@@ -179,6 +179,8 @@ export const RemoteAgentReason = {
   HeadersFromNotAllowed: 'HeadersFromNotAllowed',
   /** Accepted=False: a Secret (or its key) spec.headersFrom names is missing. */
   SecretNotFound: 'SecretNotFound',
+  /** Accepted=False: the operator may not read the Secrets headersFrom names (its RBAC lacks get on Secrets there). */
+  SecretForbidden: 'SecretForbidden',
   /** Accepted=False: the ConfigMap (or its key) spec.tls.caBundle names is missing. */
   ConfigMapNotFound: 'ConfigMapNotFound',
   /** Reachable=True. */
