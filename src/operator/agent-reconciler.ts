@@ -26,7 +26,7 @@ import { findCondition, type Condition } from './conditions.js';
 import type { EventRecorder } from './event-recorder.js';
 import type { RouteBlocker, RouteClaims } from './route-claims.js';
 import { DRIFT_GUARD_DEFAULTS, DriftGuard } from './drift-guard.js';
-import { routedCondition } from './routing.js';
+import { GATEWAY_API_NOT_INSTALLED, routedCondition } from './routing.js';
 import { MAX_AGENT_BYTES, MAX_MODEL_CONFIG_BYTES, oversizeMessage } from './spec-size.js';
 
 export interface AgentReconcilerDeps {
@@ -47,6 +47,11 @@ export interface AgentReconcilerDeps {
   /** What is there under each child's name, and what names an Agent's uid as its owner. */
   children: ChildCaches;
   config: OperatorConfig;
+  /**
+   * False when the API server does not serve the Gateway API (its CRDs are optional): config then
+   * has the gateway off, and Routed says why rather than that the agent is not exposed.
+   */
+  gatewayApi?: boolean;
   recorder: EventRecorder;
   /** Bounds drift corrections per child (a field fought over by another manager). */
   driftGuard?: DriftGuard;
@@ -267,7 +272,9 @@ export class AgentReconciler {
       ? { status: 'False' as const, reason: ConditionReason.PathConflict, message: pathConflict }
       : routeConflict
         ? { status: 'False' as const, reason: ConditionReason.ChildConflict, message: routeConflict }
-        : routedCondition(route, liveRoute, this.deps.config);
+        : !route && this.deps.gatewayApi === false
+          ? GATEWAY_API_NOT_INSTALLED
+          : routedCondition(route, liveRoute, this.deps.config);
     await this.writeStatus(agent, { accepted: true }, {
       deployment,
       routed,

@@ -104,16 +104,6 @@ function restClientMetrics(registry: Registry, host: string): { observe: Request
   return { observe, observeRead: (_verb, code, ms) => observe('GET', '', code, ms) };
 }
 
-async function served(client: KubeClient, apiVersion: string, kind: string): Promise<boolean> {
-  try {
-    await client.resource(apiVersion, kind);
-    return true;
-  } catch (err) {
-    if (KubeApiError.isNotFound(err) || (err instanceof Error && err.message.includes('does not serve'))) return false;
-    throw err;
-  }
-}
-
 /**
  * Whether the API server serves `plural` in `apiVersion`, by discovery (which every authenticated
  * user may read, whatever the operator's RBAC): a CRD added in a release is missing after a Helm
@@ -137,7 +127,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const { observe, observeRead } = restClientMetrics(registry, connection.server.host);
   const client = new KubeClient(connection, { userAgent, observe });
 
-  const gatewayApi = (await served(client, 'gateway.networking.k8s.io/v1', 'HTTPRoute')) && (await served(client, 'gateway.networking.k8s.io/v1beta1', 'ReferenceGrant'));
+  // Discovery, not client.resource(): the resource mapper's static table knows the Gateway API kinds
+  // whether or not their CRDs are installed, and an informer on an unserved resource never syncs.
+  const gatewayApi = (await servesResource(client, `${GATEWAY_API_GROUP}/v1`, 'httproutes')) && (await servesResource(client, `${GATEWAY_API_GROUP}/v1beta1`, 'referencegrants'));
   if (!gatewayApi) logger.warn('the Gateway API CRDs are not installed: HTTPRoutes and ReferenceGrants will not be managed');
 
   // Without the RemoteAgent CRD (installed before it existed, upgraded with Helm) the operator runs
@@ -304,6 +296,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     callersOf,
     children: new ChildCaches(caches, identities),
     config: effectiveConfig,
+    gatewayApi,
     recorder: new EventRecorder(client, COMPONENT, logger),
     routeClaims,
     // A reconcile's verdict on whether an Agent can hold its route moves other Agents' outcomes.

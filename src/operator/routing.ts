@@ -14,6 +14,13 @@ interface RouteParentStatus {
   conditions?: { type: string; status: string; reason?: string; message?: string; observedGeneration?: number }[];
 }
 
+/** Routed without the Gateway API CRDs, which are optional: nothing can be routed until they are installed. */
+export const GATEWAY_API_NOT_INSTALLED: Routed = {
+  status: 'False',
+  reason: ConditionReason.ExposureDisabled,
+  message: 'the Gateway API CRDs (HTTPRoute, ReferenceGrant) are not installed: no agent is exposed through a gateway (install them and restart the operator)',
+};
+
 export function routedCondition(desired: KubeObject | undefined, live: KubeObject | undefined, config: OperatorConfig): Routed {
   if (!desired) return { status: 'False', reason: ConditionReason.ExposureDisabled, message: 'the agent is not exposed through a gateway' };
   const parents = ((live?.status as { parents?: RouteParentStatus[] } | undefined)?.parents ?? []).filter(
