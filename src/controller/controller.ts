@@ -15,6 +15,7 @@ import type { Logger } from './logger.js';
 import type { ControllerMetrics, ReconcileMetrics, ReconcileResult } from './metrics.js';
 import { objectRefKey, parseObjectKey } from './object-key.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { newStopController } from './stop-controller.js';
 import type { ReconcileOutcome, ReconcileRequest, Reconciler } from './reconciler.js';
 import { Priority, WorkQueue } from './work-queue.js';
 import { runWorkers } from './worker-pool.js';
@@ -91,7 +92,7 @@ export class Controller {
   private readonly sources = new Set<EventSource>();
   private readonly unregister: (() => void)[] = [];
   private readonly inFlight = new Set<AbortController>();
-  private readonly stopController = new AbortController();
+  private readonly stopController = newStopController();
   private workers: Promise<void> | undefined;
   private started = false;
   private state: CheckResult = { ok: false, message: 'not started' };

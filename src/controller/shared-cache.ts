@@ -8,6 +8,7 @@ import { Informer } from './informer.js';
 import type { ListWatch } from './list-watch.js';
 import type { Logger } from './logger.js';
 import { noopLogger } from './logger.js';
+import { newStopController } from './stop-controller.js';
 import type { IndexFunc } from './object-store.js';
 
 /** What an informer lists and watches: its identity in the cache. */
@@ -66,7 +67,7 @@ export class SharedCache {
   private readonly entries = new Map<string, Entry>();
   private readonly logger: Logger;
   private readonly resyncPeriodMs: number;
-  private readonly stopController = new AbortController();
+  private readonly stopController = newStopController();
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
 

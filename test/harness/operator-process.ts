@@ -55,7 +55,7 @@ export class OperatorProcess {
     const child = spawn(
       process.execPath,
       [...(options.nodeArgs ?? []), ...program, 'run', '--config', configFile, '--probe-address', `127.0.0.1:${probePort}`, ...(options.args ?? [])],
-      { env: { ...process.env, ...options.env, KUBECONFIG: options.kubeconfig, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { env: { ...process.env, NODE_NO_WARNINGS: '1', ...options.env, KUBECONFIG: options.kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     return new OperatorProcess(child, probePort, dir);
   }
