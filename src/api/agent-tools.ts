@@ -5,6 +5,7 @@
 import { z } from 'zod';
 
 import { celRule } from './cel-rule.js';
+import { endpointPathSchema } from './endpoint-path.js';
 import { HTTP_URL_CEL, URL_USERINFO_CEL, hasUserInfo, isHttpUrl } from './http-url.js';
 import { int32 } from './integer-formats.js';
 import { keySelectorSchema } from './key-selector.js';
@@ -27,10 +28,7 @@ export const mcpServiceRefSchema = z
       .optional()
       .describe("Namespace of the Service; the Agent's own by default. Another namespace only where the operator config allows it."),
     port: int32().min(1).max(65535).describe('Port of the Service.'),
-    path: z
-      .string()
-      .max(256)
-      .regex(/^\/[^\s?#]*$/, { message: "must be an absolute path such as /mcp, without query or fragment" })
+    path: endpointPathSchema('/mcp')
       .optional()
       .describe('HTTP path of the MCP endpoint; /mcp by default.'),
   })

@@ -9,6 +9,7 @@ import type { HeaderFromSecret } from './agent-tools.js';
 import { celRule } from './cel-rule.js';
 import { conditionsSchema } from './condition.js';
 import { GROUP_VERSION, REMOTE_AGENT_RESOURCE } from './group-version.js';
+import { endpointPathSchema } from './endpoint-path.js';
 import { HTTP_URL_CEL, URL_USERINFO_CEL, hasUserInfo, isHttpUrl } from './http-url.js';
 import { int32, int64 } from './integer-formats.js';
 import { keySelectorSchema } from './key-selector.js';
@@ -29,10 +30,7 @@ export const remoteAgentServiceSchema = z
   .object({
     name: dns1035Label(63).describe("Name of the Service, in the RemoteAgent's namespace."),
     port: int32().min(1).max(65535).describe('Port of the Service the A2A server listens behind.'),
-    path: z
-      .string()
-      .max(256)
-      .regex(/^\/[^\s?#]*$/, { message: 'must be an absolute path such as /a2a, without query or fragment' })
+    path: endpointPathSchema('/a2a')
       .optional()
       .describe('HTTP path of the A2A endpoint on the Service; / by default. The card is read from <path>/.well-known/agent-card.json.'),
   })
